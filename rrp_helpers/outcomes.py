@@ -1,0 +1,449 @@
+"""Collaborative-level and team-level outcomes: the results section of the paper, from data.
+
+Conventions used throughout (all counts are incidents per ward per month):
+
+* ``total`` is the sum of the outcome measures for a ward-month. If any of them is missing
+  for that ward-month, the total is missing too: a partial sum would undercount.
+* A missing value is skipped by every calculation. It is never read as zero.
+* Percentages are reductions in the improvement direction: a positive ``reduction_pct`` is an
+  improvement for a measure whose improvement direction is ``down``.
+
+The team-level *sustained change* method (``../shared/DESIGN.md`` §4, the paper's shift rule,
+made exact) is implemented by :func:`sustained_change`; its docstring lists the choices the
+paper leaves open and the reasons for each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rrp_helpers.data import TOTAL, Collaborative
+
+SUSTAINED_IMPROVEMENT = "improvement"
+SUSTAINED_DETERIORATION = "deterioration"
+SUSTAINED_NONE = "none"
+
+
+@dataclass(frozen=True)
+class SustainedChange:
+    """Result of :func:`sustained_change` for one series.
+
+    ``phase_starts`` are 0-based positions of the first point of each phase after the
+    baseline; ``phase_means`` are the means of every phase, baseline first.
+    """
+
+    baseline_mean: float
+    phase_starts: tuple[int, ...]
+    phase_means: tuple[float, ...]
+    final_mean: float
+    reduction_pct: float
+    sustained: str
+
+    @property
+    def n_shifts(self) -> int:
+        return len(self.phase_starts)
+
+
+def sustained_change(
+    values: np.ndarray | pd.Series | list[float],
+    n_baseline: int,
+    *,
+    shift_points: int = 8,
+    direction: str = "down",
+) -> SustainedChange:
+    """Detect sustained step changes after a baseline, re-baselining at each one.
+
+    ``values`` is one ward's monthly series (baseline months first, then the testing months);
+    ``n_baseline`` is the number of baseline months at its start.
+
+    Method (DESIGN §4):
+
+    1. The baseline centre line is the mean of the non-missing baseline values.
+    2. The testing months are scanned for the first run of ``shift_points`` consecutive points
+       on one side of the current centre line.
+    3. The run's first point starts a new phase. The centre line used to scan onwards is the
+       mean of the points of the run that signalled the shift; scanning restarts after the run.
+    4. Each phase's reported mean is the mean of all of its points (up to the next phase).
+       ``reduction_pct`` = (baseline mean - final phase mean) / baseline mean x 100, signed so
+       that a positive value is an improvement in ``direction``.
+
+    Choices the paper leaves open, and why:
+
+    * Points exactly on the centre line neither count towards nor break a run (the
+      collaborative's and qicharts2's convention; with small integer counts, points on the line
+      are common and breaking runs on them would hide real shifts).
+    * Missing months are skipped: they neither count towards nor break a run (a missing
+      safety cross is not evidence of anything).
+    * Only testing months can start or count towards a run. A run that begins in the baseline
+      is common-cause variation by definition (the baseline defines the centre line), and the
+      question the paper asks is whether the testing period departed from it.
+    * The new centre line after a shift is frozen on the run that signalled it, not on the
+      whole phase: the whole phase is not known when the shift is first seen, and using later
+      points would make the rule look ahead.
+    * ``sustained`` compares the final phase with the baseline: ``improvement`` if it is better
+      in ``direction``, ``deterioration`` if worse, ``none`` if no shift was found (or, rarely,
+      the final phase mean equals the baseline mean).
+    * A baseline mean of zero cannot fall: ``reduction_pct`` is NaN there.
+    """
+    if direction not in ("down", "up"):
+        raise ValueError(f"direction must be 'down' or 'up', not {direction!r}")
+    if shift_points < 1:
+        raise ValueError(f"shift_points must be at least 1, not {shift_points}")
+    series = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+    if not 0 <= n_baseline <= len(series):
+        raise ValueError(f"n_baseline={n_baseline} is outside the series of length {len(series)}")
+
+    baseline = series[:n_baseline]
+    if np.all(np.isnan(baseline)):
+        nan = float("nan")
+        return SustainedChange(nan, (), (nan,), nan, nan, SUSTAINED_NONE)
+    baseline_mean = float(np.nanmean(baseline))
+
+    centre = baseline_mean
+    phase_starts: list[int] = []
+    run_side = 0
+    run_length = 0
+    run_start = -1
+    position = n_baseline
+    while position < len(series):
+        value = series[position]
+        side = 0 if np.isnan(value) else int(np.sign(value - centre))
+        if side != 0:
+            if side == run_side:
+                run_length += 1
+            else:
+                run_side, run_length, run_start = side, 1, position
+            if run_length == shift_points:
+                phase_starts.append(run_start)
+                centre = float(np.nanmean(series[run_start : position + 1]))
+                run_side, run_length = 0, 0
+        position += 1
+
+    boundaries = [n_baseline, *phase_starts, len(series)]
+    phase_means = [baseline_mean]
+    for start, stop in zip(boundaries[1:-1], boundaries[2:]):
+        phase_means.append(float(np.nanmean(series[start:stop])))
+    final_mean = phase_means[-1]
+
+    sign = 1.0 if direction == "down" else -1.0
+    if baseline_mean == 0:
+        reduction = float("nan")
+    else:
+        reduction = sign * (baseline_mean - final_mean) / baseline_mean * 100.0
+    if not phase_starts or final_mean == baseline_mean:
+        sustained = SUSTAINED_NONE
+    elif sign * (baseline_mean - final_mean) > 0:
+        sustained = SUSTAINED_IMPROVEMENT
+    else:
+        sustained = SUSTAINED_DETERIORATION
+    return SustainedChange(
+        baseline_mean=baseline_mean,
+        phase_starts=tuple(phase_starts),
+        phase_means=tuple(phase_means),
+        final_mean=final_mean,
+        reduction_pct=reduction,
+        sustained=sustained,
+    )
+
+
+def _percent(part: pd.Series | np.ndarray | float, whole: float) -> pd.Series | np.ndarray | float:
+    """Whole-number percentages rounded half up, as the paper prints them (60.5 -> 61)."""
+    return np.floor(np.asarray(part, dtype=float) / whole * 100 + 0.5)
+
+
+def table1(collab: Collaborative) -> pd.DataFrame:
+    """Table 1: wards by specialty, ward type and gender.
+
+    Columns ``characteristic, category, n, percent`` (percent of all wards, whole numbers rounded
+    half up as printed in the paper). Categories are ordered by n, largest first.
+    """
+    wards = collab.wards
+    frames = []
+    for characteristic in ("specialty", "ward_type", "gender"):
+        counts = wards[characteristic].value_counts().rename_axis("category").reset_index(name="n")
+        counts = counts.sort_values(["n", "category"], ascending=[False, True], kind="stable")
+        counts.insert(0, "characteristic", characteristic)
+        frames.append(counts)
+    table = pd.concat(frames, ignore_index=True)
+    table["n"] = table["n"].astype(int)
+    table["percent"] = _percent(table["n"], len(wards)).astype(int)
+    return table
+
+
+def ward_monthly(collab: Collaborative) -> pd.DataFrame:
+    """Monthly counts per ward and measure, with the derived ``total``.
+
+    Columns ``ward_id, month, measure, count, occupied_bed_days, period``; ``count`` is float
+    with NaN for a missing ward-month. The total is missing whenever any outcome measure of
+    that ward-month is missing. ``period`` is ``baseline`` or ``testing``.
+    """
+    config = collab.config
+    outcome_measures = [m.name for m in config.measures if m.kind == "outcome"]
+    monthly = collab.monthly[["ward_id", "month", "measure", "count", "occupied_bed_days"]].copy()
+    monthly["count"] = monthly["count"].astype("float64")
+    monthly["occupied_bed_days"] = monthly["occupied_bed_days"].astype("float64")
+    outcomes = monthly[monthly["measure"].isin(outcome_measures)]
+    total = outcomes.groupby(["ward_id", "month"], sort=True).agg(
+        count=("count", lambda s: s.sum(min_count=len(outcome_measures)) if s.notna().all() else np.nan),
+        occupied_bed_days=("occupied_bed_days", "first"),
+    )
+    total = total.reset_index()
+    total["measure"] = TOTAL
+    frame = pd.concat([monthly, total[monthly.columns]], ignore_index=True)
+    order = {name: k for k, name in enumerate([*config.measure_names(), TOTAL])}
+    frame["_order"] = frame["measure"].map(order)
+    frame = frame.sort_values(["ward_id", "_order", "month"], kind="stable").drop(columns="_order")
+    frame["period"] = np.where(frame["month"] <= config.baseline_end, "baseline", "testing")
+    return frame.reset_index(drop=True)
+
+
+def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The collaborative's monthly sums across wards, per measure and for the total.
+
+    Columns ``month, measure, count, count_reported, wards_reporting, wards_missing, period``.
+    ``count`` is the sum over all wards, and NaN when any ward's value is missing that month: a
+    sum over the wards that did report would count a missing ward-month as zero.
+    ``count_reported`` is that partial sum, for information only.
+    """
+    frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    grouped = frame.groupby(["measure", "month"], sort=False)
+    summary = grouped.agg(
+        count_reported=("count", "sum"),
+        wards_reporting=("count", "count"),
+        wards=("ward_id", "size"),
+        period=("period", "first"),
+    ).reset_index()
+    summary["wards_missing"] = summary["wards"] - summary["wards_reporting"]
+    summary["count"] = summary["count_reported"].where(summary["wards_missing"].eq(0))
+    columns = ["month", "measure", "count", "count_reported", "wards_reporting", "wards_missing", "period"]
+    return summary[columns].reset_index(drop=True)
+
+
+def _series_matrix(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Reshape a complete long frame into one row per series (``keys``) and one column per month."""
+    wide = frame.pivot_table(index=keys, columns="month", values="count", aggfunc="first", dropna=False, sort=False)
+    wide = wide.sort_index(axis=1)
+    return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
+
+
+def _change_rows(collab: Collaborative, index: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+    """Apply :func:`sustained_change` to each row of ``values`` (months in config order)."""
+    config = collab.config
+    months = config.months()
+    n_baseline = len(config.baseline_months())
+    monitoring_only = config.testing_start is None
+    directions = {m.name: m.direction for m in config.measures}
+    records = []
+    # The method re-baselines after each shift, so each series is scanned on its own; a row is
+    # 31 months, and a collaborative has at most a few thousand series.
+    for position, measure in enumerate(index["measure"]):
+        row = values[position]
+        direction = directions.get(measure, "down")
+        baseline = row[:n_baseline]
+        testing = row[n_baseline:]
+        record = {
+            "baseline_mean": np.nanmean(baseline) if np.isfinite(baseline).any() else np.nan,
+            "testing_mean": np.nanmean(testing) if np.isfinite(testing).any() else np.nan,
+            "baseline_months": int(np.isfinite(baseline).sum()),
+            "testing_months": int(np.isfinite(testing).sum()),
+        }
+        if monitoring_only:
+            record.update(final_mean=np.nan, reduction_pct=np.nan, sustained=SUSTAINED_NONE, shift_start="", n_shifts=0, phase_means="")
+        else:
+            change = sustained_change(row, n_baseline, shift_points=config.shift_points, direction=direction)
+            record.update(
+                final_mean=change.final_mean,
+                reduction_pct=change.reduction_pct if change.sustained != SUSTAINED_NONE else np.nan,
+                sustained=change.sustained,
+                shift_start=months[change.phase_starts[0]].strftime("%Y-%m") if change.phase_starts else "",
+                n_shifts=change.n_shifts,
+                phase_means="; ".join(
+                    f"{label}: {mean:.2f}"
+                    for label, mean in zip(
+                        ["baseline", *(months[p].strftime("%Y-%m") for p in change.phase_starts)], change.phase_means
+                    )
+                ),
+            )
+        records.append(record)
+    return pd.concat([index.reset_index(drop=True), pd.DataFrame.from_records(records)], axis=1)
+
+
+def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Team-level results: the sustained-change method for every ward x measure and total.
+
+    Columns ``ward_id, measure, baseline_mean, testing_mean, final_mean, reduction_pct,
+    sustained, shift_start, n_shifts, phase_means, baseline_months, testing_months``.
+    ``reduction_pct`` is from the baseline mean to the final phase mean (positive = better),
+    reported only when a sustained change was found; ``shift_start`` is the first month of the
+    first shift (``YYYY-MM``, empty when none). Means are incidents per month over the months
+    with data; ``baseline_months``/``testing_months`` count those months.
+    """
+    frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    index, values = _series_matrix(frame, ["ward_id", "measure"])
+    results = _change_rows(collab, index, values)
+    columns = [
+        "ward_id", "measure", "baseline_mean", "testing_mean", "final_mean", "reduction_pct", "sustained",
+        "shift_start", "n_shifts", "phase_means", "baseline_months", "testing_months",
+    ]
+    return results[columns]
+
+
+def collaborative_results(collab: Collaborative, collab_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Collaborative-level results for each measure and the total.
+
+    Columns ``measure, baseline_mean, testing_mean, change_pct, sustained, shift_start,
+    final_mean, final_change_pct, months_incomplete``. Means are of the monthly sums across
+    wards (incidents per month) over complete months only; ``change_pct`` compares the plain
+    period means, as the paper prints them (positive = reduction); ``sustained`` and
+    ``final_mean`` come from the same shift-rule method as the team level applied to the
+    monthly sums; ``months_incomplete`` counts months left out because a ward's data was missing.
+    """
+    frame = collaborative_monthly(collab) if collab_frame is None else collab_frame
+    index, values = _series_matrix(frame, ["measure"])
+    results = _change_rows(collab, index, values)
+    results["change_pct"] = (results["baseline_mean"] - results["testing_mean"]) / results["baseline_mean"] * 100
+    results["final_change_pct"] = results["reduction_pct"]
+    incomplete = frame.groupby("measure", sort=False)["count"].apply(lambda s: int(s.isna().sum()))
+    results["months_incomplete"] = results["measure"].map(incomplete).astype(int)
+    columns = [
+        "measure", "baseline_mean", "testing_mean", "change_pct", "sustained", "shift_start", "final_mean",
+        "final_change_pct", "months_incomplete",
+    ]
+    return results[columns]
+
+
+def team_summary(collab: Collaborative, results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The paper's team-level sentences as a table.
+
+    One row per statement, columns ``statement, measure, wards, percent_of_wards,
+    mean_reduction_pct, min_reduction_pct, max_reduction_pct``. ``percent_of_wards`` is of all
+    wards (rounded half up). Statements: ``improved_any`` (a sustained reduction in at least one
+    outcome measure), ``improved_in_1`` / ``_2`` / ``_3`` ..., ``improved_none``, and per measure
+    (and ``total``) ``improved`` and ``deteriorated``.
+    """
+    results = team_results(collab) if results is None else results
+    n_wards = len(collab.wards)
+    outcome_measures = [m.name for m in collab.config.measures if m.kind == "outcome"]
+    improved = results[results["sustained"].eq(SUSTAINED_IMPROVEMENT)]
+    per_ward = (
+        improved[improved["measure"].isin(outcome_measures)].groupby("ward_id").size().reindex(collab.wards["ward_id"], fill_value=0)
+    )
+    rows = [("improved_any", "any", int((per_ward > 0).sum()), np.nan, np.nan, np.nan)]
+    for k in range(1, len(outcome_measures) + 1):
+        rows.append((f"improved_in_{k}", "any", int((per_ward == k).sum()), np.nan, np.nan, np.nan))
+    rows.append(("improved_none", "any", int((per_ward == 0).sum()), np.nan, np.nan, np.nan))
+    for measure in [*outcome_measures, TOTAL]:
+        reductions = improved.loc[improved["measure"].eq(measure), "reduction_pct"]
+        rows.append(
+            (
+                "improved",
+                measure,
+                int(len(reductions)),
+                reductions.mean() if len(reductions) else np.nan,
+                reductions.min() if len(reductions) else np.nan,
+                reductions.max() if len(reductions) else np.nan,
+            )
+        )
+    for measure in [*outcome_measures, TOTAL]:
+        worse = results[results["measure"].eq(measure) & results["sustained"].eq(SUSTAINED_DETERIORATION)]
+        rows.append(("deteriorated", measure, int(len(worse)), np.nan, np.nan, np.nan))
+    summary = pd.DataFrame(
+        rows, columns=["statement", "measure", "wards", "mean_reduction_pct", "min_reduction_pct", "max_reduction_pct"]
+    )
+    summary.insert(3, "percent_of_wards", _percent(summary["wards"], n_wards).astype(int))
+    return summary
+
+
+def engagement_outcomes(collab: Collaborative, results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Engagement of improving and non-improving wards (descriptive: association, not effect).
+
+    One row per group (``improving``: a sustained reduction in at least one outcome measure;
+    ``not_improving``), columns ``group, wards, learning_set_attendance_pct,
+    coach_contacts_per_month, data_on_time_pct``. Attendance is over the months that held a
+    learning set (non-missing ``learning_set_attended``); the other two are over ward-months
+    with a record. NaN when the collaborative has no engagement records.
+    """
+    results = team_results(collab) if results is None else results
+    outcome_measures = [m.name for m in collab.config.measures if m.kind == "outcome"]
+    improved = results[results["measure"].isin(outcome_measures) & results["sustained"].eq(SUSTAINED_IMPROVEMENT)]
+    improving = collab.wards["ward_id"].isin(improved["ward_id"])
+    group_of_ward = pd.Series(np.where(improving, "improving", "not_improving"), index=collab.wards["ward_id"].to_numpy())
+    engagement = collab.engagement.copy()
+    engagement["group"] = engagement["ward_id"].map(group_of_ward)
+    rows = []
+    for group in ("improving", "not_improving"):
+        part = engagement[engagement["group"].eq(group)]
+        attended = part["learning_set_attended"].dropna().astype(float)
+        on_time = part["data_on_time"].dropna().astype(float)
+        contacts = part["coach_contacts"].dropna().astype(float)
+        rows.append(
+            (
+                group,
+                int(group_of_ward.eq(group).sum()),
+                attended.mean() * 100 if len(attended) else np.nan,
+                contacts.mean() if len(contacts) else np.nan,
+                on_time.mean() * 100 if len(on_time) else np.nan,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["group", "wards", "learning_set_attendance_pct", "coach_contacts_per_month", "data_on_time_pct"]
+    )
+
+
+def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+    """The results section's sentences, with every number taken from the computed tables."""
+    labels = {m.name: m.label.lower() for m in collab.config.measures}
+    labels[TOTAL] = "all restrictive practice combined"
+    n_wards = len(collab.wards)
+    sentences = []
+    for row in collaborative.itertuples(index=False):
+        if np.isnan(row.baseline_mean):
+            continue
+        change = "reduction" if row.change_pct >= 0 else "increase"
+        article = "an" if f"{abs(row.change_pct):.0f}".startswith(("8", "11", "18")) else "a"
+        shift = {
+            SUSTAINED_IMPROVEMENT: f"a sustained improvement from {row.shift_start}",
+            SUSTAINED_DETERIORATION: f"a sustained deterioration from {row.shift_start}",
+            SUSTAINED_NONE: "no sustained change",
+        }[row.sustained]
+        testing = "" if np.isnan(row.testing_mean) else (
+            f" to {row.testing_mean:.0f} in the testing period, {article} {abs(row.change_pct):.0f}% {change};"
+        )
+        sentences.append(
+            f"Collaborative, {labels.get(row.measure, row.measure)}: mean {row.baseline_mean:.0f} a month in the baseline"
+            f"{testing} the aggregate chart shows {shift}."
+        )
+    by = summary.set_index(["statement", "measure"])
+    if collab.config.testing_start is not None:
+        any_wards = int(by.loc[("improved_any", "any"), "wards"])
+        n_measures = sum(1 for m in collab.config.measures if m.kind == "outcome")
+        words = {1: "one measure", 2: "two", 3: "three", 4: "four"}
+        parts = [
+            f"{int(by.loc[(f'improved_in_{k}', 'any'), 'wards'])} in {'all ' if k == n_measures and k > 1 else ''}{words.get(k, str(k))}"
+            for k in range(1, n_measures + 1)
+        ]
+        sentences.append(
+            f"{any_wards} of {n_wards} wards ({_percent(any_wards, n_wards):.0f}%) demonstrated a sustained reduction "
+            f"in at least one measure ({', '.join(parts)}); "
+            f"{int(by.loc[('improved_none', 'any'), 'wards'])} did not."
+        )
+        for measure in [*(m.name for m in collab.config.measures if m.kind == "outcome"), TOTAL]:
+            row = by.loc[("improved", measure)]
+            if row["wards"] == 0:
+                sentences.append(f"No ward achieved a sustained reduction in {labels.get(measure, measure)}.")
+                continue
+            sentences.append(
+                f"{int(row['wards'])} wards achieved a sustained reduction in {labels.get(measure, measure)}, "
+                f"with a mean reduction of {row['mean_reduction_pct']:.0f}% "
+                f"(range {row['min_reduction_pct']:.0f}-{row['max_reduction_pct']:.0f}%)."
+            )
+        worse = by.xs("deteriorated", level="statement")["wards"]
+        sentences.append(
+            "Wards with a sustained increase: "
+            + ", ".join(f"{int(worse[m])} in {labels.get(m, m)}" for m in worse.index)
+            + "."
+        )
+    return sentences

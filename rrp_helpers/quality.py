@@ -1,0 +1,76 @@
+"""Data quality: missing ward-months and agreement between the two data sources.
+
+The paper's baseline came from incident reporting and its testing period from safety crosses;
+23 wards later shared their incident counts for the testing period so that the two sources could
+be cross-checked. :func:`source_agreement` does that check with Bland-Altman statistics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rrp_helpers.data import Collaborative
+
+
+def missing_ward_months(collab: Collaborative) -> pd.DataFrame:
+    """One row per ward x month: how many of the measures are missing.
+
+    Columns ``ward_id, month, measures_missing, measures_expected, status`` where status is
+    ``complete``, ``partial`` or ``missing``. Suppressed values count as missing.
+    """
+    monthly = collab.monthly
+    grouped = monthly.groupby(["ward_id", "month"], sort=True)["count"]
+    frame = pd.DataFrame(
+        {"measures_missing": grouped.apply(lambda s: int(s.isna().sum())), "measures_expected": grouped.size()}
+    ).reset_index()
+    frame["status"] = np.select(
+        [frame["measures_missing"].eq(0), frame["measures_missing"].eq(frame["measures_expected"])],
+        ["complete", "missing"],
+        default="partial",
+    )
+    return frame
+
+
+def source_agreement(collab: Collaborative) -> pd.DataFrame:
+    """Agreement of safety-cross and incident-report monthly counts, where a ward has both.
+
+    Compares ``monthly`` counts whose source is ``safety_cross`` with ``incident_reports`` for the
+    same ward, month and measure. One row per measure and one for ``all``; columns ``measure,
+    wards, pairs, mean_difference, sd_difference, loa_lower, loa_upper,
+    exact_agreement_pct``. The difference is incident report minus safety cross (incidents per
+    ward-month; ``pairs`` counts ward x month x measure comparisons); the 95 % limits of agreement are mean ± 1.96 SD (Bland and Altman). An empty
+    frame (with these columns) when no ward has both sources.
+    """
+    columns = [
+        "measure", "wards", "pairs", "mean_difference", "sd_difference", "loa_lower", "loa_upper",
+        "exact_agreement_pct",
+    ]
+    crosses = collab.monthly[collab.monthly["source"].eq("safety_cross") & collab.monthly["count"].notna()]
+    reports = collab.incident_reports
+    if reports.empty or crosses.empty:
+        return pd.DataFrame(columns=columns)
+    paired = crosses[["ward_id", "month", "measure", "count"]].merge(
+        reports[["ward_id", "month", "measure", "count"]], on=["ward_id", "month", "measure"], suffixes=("_cross", "_report")
+    )
+    paired = paired[paired["count_report"].notna()]
+    paired["difference"] = paired["count_report"].astype(float) - paired["count_cross"].astype(float)
+    order = [m for m in collab.config.measure_names() if m in set(paired["measure"])]
+    rows = []
+    for measure, part in [*((m, paired[paired["measure"].eq(m)]) for m in order), ("all", paired)]:
+        difference = part["difference"]
+        mean = float(difference.mean())
+        sd = float(difference.std(ddof=1)) if len(difference) > 1 else np.nan
+        rows.append(
+            (
+                measure,
+                int(part["ward_id"].nunique()),
+                int(len(part)),
+                mean,
+                sd,
+                mean - 1.96 * sd,
+                mean + 1.96 * sd,
+                float(difference.eq(0).mean() * 100),
+            )
+        )
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,89 @@
+"""Compute every results table of a collaborative and write them as CSV files and one workbook.
+
+Used by ``rrp results``; the notebooks call the same functions. Files are written atomically:
+each goes to a temporary name in the output folder and is renamed into place, so an
+interrupted run leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from rrp_helpers import concepts, outcomes, quality
+from rrp_helpers.data import Collaborative
+
+#: File stem -> what the table holds (documented in the README).
+TABLES = {
+    "table1": "Table 1: wards by specialty, ward type and gender",
+    "collaborative_results": "Collaborative-level means, % change and sustained shifts per measure",
+    "team_results": "Team-level sustained change per ward and measure",
+    "team_summary": "The paper's team-level sentences as counts, means and ranges",
+    "table2": "Table 2: wards that tested each change concept",
+    "concept_summary": "Change ideas per ward and concepts tested by many or few wards",
+    "concept_outcomes": "Share of improving vs non-improving wards that tested each concept (association)",
+    "engagement_outcomes": "Engagement of improving vs non-improving wards (association)",
+    "source_agreement": "Safety cross vs incident reports: mean difference and limits of agreement",
+    "collaborative_monthly": "Monthly sums across wards, with missing ward-months per month",
+}
+
+
+def compute_results(collab: Collaborative) -> dict[str, pd.DataFrame]:
+    """All results tables, keyed by file stem (see :data:`TABLES`)."""
+    ward_frame = outcomes.ward_monthly(collab)
+    collab_frame = outcomes.collaborative_monthly(collab, ward_frame)
+    team = outcomes.team_results(collab, ward_frame)
+    collab_monthly = collab_frame.copy()
+    collab_monthly["month"] = collab_monthly["month"].dt.strftime("%Y-%m")
+    return {
+        "table1": outcomes.table1(collab),
+        "collaborative_results": outcomes.collaborative_results(collab, collab_frame),
+        "team_results": team,
+        "team_summary": outcomes.team_summary(collab, team),
+        "table2": concepts.table2(collab),
+        "concept_summary": concepts.concept_summary(collab),
+        "concept_outcomes": concepts.concept_outcomes(collab, team),
+        "engagement_outcomes": outcomes.engagement_outcomes(collab, team),
+        "source_agreement": quality.source_agreement(collab),
+        "collaborative_monthly": collab_monthly,
+    }
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_results(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write each table as ``<stem>.csv`` and all of them as sheets of ``results.xlsx``.
+
+    Floats are written with 4 decimals. Returns the paths written.
+    """
+    out_dir = Path(out_dir)
+    written = []
+    for stem, table in tables.items():
+        target = out_dir / f"{stem}.csv"
+        with atomic_path(target) as temporary:
+            table.to_csv(temporary, index=False, lineterminator="\n", float_format="%.4f")
+        written.append(target)
+    target = out_dir / "results.xlsx"
+    with atomic_path(target) as temporary:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            for stem, table in tables.items():
+                table.to_excel(writer, sheet_name=stem[:31], index=False)
+    written.append(target)
+    return written
