@@ -1,0 +1,56 @@
+"""Shared test helpers: write a small collaborative to a folder from plain Python rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TOML = """name = "Test collaborative"
+synthetic = true
+description = "tiny hand-made collaborative for tests"
+baseline = ["{b0}", "{b1}"]
+{testing}
+shift_points = {shift_points}
+"""
+
+
+def write_collaborative(
+    folder: Path,
+    wards: list[dict],
+    monthly: list[dict],
+    *,
+    baseline: tuple[str, str] = ("2020-01", "2020-03"),
+    testing: tuple[str, str] | None = ("2020-04", "2020-06"),
+    shift_points: int = 8,
+    **tables: list[dict],
+) -> Path:
+    """Write ``collaborative.toml``, ``wards.csv``, ``monthly.csv`` and any other tables given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    testing_line = f'testing = ["{testing[0]}", "{testing[1]}"]' if testing else ""
+    (folder / "collaborative.toml").write_text(
+        TOML.format(b0=baseline[0], b1=baseline[1], testing=testing_line, shift_points=shift_points)
+    )
+    ward_defaults = {"trust": "Trust A", "specialty": "General adult", "ward_type": "Acute/assessment", "gender": "Mixed gender"}
+    pd.DataFrame([{**ward_defaults, "ward_name": w["ward_id"].title(), **w} for w in wards]).to_csv(folder / "wards.csv", index=False)
+    pd.DataFrame(monthly).to_csv(folder / "monthly.csv", index=False)
+    for name, rows in tables.items():
+        pd.DataFrame(rows).to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+def series_rows(ward_id: str, measure: str, months: list[str], counts: list) -> list[dict]:
+    """monthly.csv rows for one ward and measure; ``None`` writes an empty (missing) count."""
+    return [
+        {"ward_id": ward_id, "month": m, "measure": measure, "count": "" if c is None else c}
+        for m, c in zip(months, counts)
+    ]
+
+
+@pytest.fixture
+def make_collaborative(tmp_path):
+    def make(*args, **kwargs):
+        return write_collaborative(tmp_path / "collab", *args, **kwargs)
+
+    return make

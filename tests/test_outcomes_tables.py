@@ -1,0 +1,151 @@
+"""Outcome tables on tiny hand-made collaboratives, with expected values worked by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import series_rows
+from rrp_helpers import concepts, outcomes, quality
+from rrp_helpers.data import load_collaborative
+
+MONTHS = ["2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-06"]
+MEASURES = ("restraint", "seclusion", "rapid_tranquillisation")
+
+
+def full_rows(ward_id, counts_by_measure):
+    rows = []
+    for measure in MEASURES:
+        rows += series_rows(ward_id, measure, MONTHS, counts_by_measure[measure])
+    return rows
+
+
+@pytest.fixture
+def two_wards(make_collaborative):
+    a = {"restraint": [4, 6, 5, 1, 2, 3], "seclusion": [1, 1, 1, 0, 0, 0], "rapid_tranquillisation": [2, 2, 2, 2, 2, 2]}
+    b = {"restraint": [10, None, 10, 8, 8, 8], "seclusion": [0, 0, 0, 1, 1, 1], "rapid_tranquillisation": [1, 1, 1, 1, 1, 1]}
+    folder = make_collaborative(
+        [{"ward_id": "a", "gender": "Male"}, {"ward_id": "b"}],
+        full_rows("a", a) + full_rows("b", b),
+        shift_points=3,
+    )
+    return load_collaborative(folder)
+
+
+def test_ward_total_is_missing_when_any_measure_is_missing(two_wards):
+    frame = outcomes.ward_monthly(two_wards)
+    total = frame[frame["measure"].eq("total")].set_index(["ward_id", "month"])["count"]
+    assert total[("a", np.datetime64("2020-01-01"))] == 4 + 1 + 2
+    assert math.isnan(total[("b", np.datetime64("2020-02-01"))])
+
+
+def test_collaborative_sum_is_missing_not_partial_when_a_ward_is_missing(two_wards):
+    frame = outcomes.collaborative_monthly(two_wards).set_index(["measure", "month"])
+    feb = frame.loc[("restraint", np.datetime64("2020-02-01"))]
+    assert math.isnan(feb["count"])
+    assert feb["count_reported"] == 6
+    assert (feb["wards_reporting"], feb["wards_missing"]) == (1, 1)
+    jan = frame.loc[("restraint", np.datetime64("2020-01-01"))]
+    assert (jan["count"], jan["wards_missing"]) == (14, 0)
+
+
+def test_collaborative_results_use_complete_months_only(two_wards):
+    results = outcomes.collaborative_results(two_wards).set_index("measure")
+    # Restraint sums: Jan 14, Feb missing, Mar 15 -> baseline 14.5; Apr 9, May 10, Jun 11 -> 10.
+    assert results.loc["restraint", "baseline_mean"] == pytest.approx(14.5)
+    assert results.loc["restraint", "testing_mean"] == pytest.approx(10.0)
+    assert results.loc["restraint", "change_pct"] == pytest.approx((14.5 - 10) / 14.5 * 100)
+    assert results.loc["restraint", "months_incomplete"] == 1
+    # Three points below 14.5 with a shift rule of 3: sustained, final mean 10.
+    assert results.loc["restraint", "sustained"] == "improvement"
+    assert results.loc["restraint", "shift_start"] == "2020-04"
+
+
+def test_team_results_per_ward_and_measure(two_wards):
+    team = outcomes.team_results(two_wards).set_index(["ward_id", "measure"])
+    a = team.loc[("a", "restraint")]
+    assert (a["baseline_mean"], a["final_mean"], a["sustained"]) == (5.0, 2.0, "improvement")
+    assert a["reduction_pct"] == pytest.approx(60.0)
+    b = team.loc[("b", "restraint")]
+    assert b["baseline_months"] == 2 and b["baseline_mean"] == 10
+    assert b["sustained"] == "improvement" and b["reduction_pct"] == pytest.approx(20.0)
+    flat = team.loc[("a", "rapid_tranquillisation")]
+    assert flat["sustained"] == "none" and flat["shift_start"] == "" and math.isnan(flat["reduction_pct"])
+    worse = team.loc[("b", "seclusion")]
+    assert worse["sustained"] == "deterioration"
+    summary = outcomes.team_summary(two_wards, team.reset_index()).set_index(["statement", "measure"])
+    assert summary.loc[("improved_any", "any"), "wards"] == 2
+    assert summary.loc[("improved_in_2", "any"), "wards"] == 1  # a: restraint and seclusion
+    assert summary.loc[("improved_in_1", "any"), "wards"] == 1  # b: restraint
+    assert summary.loc[("improved", "restraint"), "mean_reduction_pct"] == pytest.approx(40.0)
+    assert summary.loc[("deteriorated", "seclusion"), "wards"] == 1
+
+
+def test_table1_rounds_percentages_half_up(make_collaborative):
+    wards = [{"ward_id": f"w{i}", "gender": "Male" if i == 0 else "Female"} for i in range(8)]
+    rows = []
+    for w in wards:
+        rows += full_rows(w["ward_id"], {m: [1] * 6 for m in MEASURES})
+    table = outcomes.table1(load_collaborative(make_collaborative(wards, rows))).set_index("category")
+    assert table.loc["Male", "n"] == 1 and table.loc["Male", "percent"] == 13  # 12.5 -> 13
+    assert table.loc["Female", "percent"] == 88  # 87.5 -> 88
+    assert table.loc["General adult", "percent"] == 100
+
+
+def test_source_agreement_bland_altman(make_collaborative):
+    rows = []
+    for measure in MEASURES:
+        rows += [
+            {**r, "source": "incident_report" if r["month"] < "2020-04" else "safety_cross"}
+            for r in series_rows("a", measure, MONTHS, [3, 3, 3, 3, 5, 7])
+        ]
+    reports = [
+        {"ward_id": "a", "month": m, "measure": "restraint", "count": c}
+        for m, c in zip(MONTHS[3:], [4, 5, 6])  # differences +1, 0, -1
+    ]
+    collab = load_collaborative(make_collaborative([{"ward_id": "a"}], rows, incident_reports=reports))
+    agreement = quality.source_agreement(collab).set_index("measure")
+    row = agreement.loc["restraint"]
+    assert (row["wards"], row["pairs"]) == (1, 3)
+    assert row["mean_difference"] == pytest.approx(0.0)
+    assert row["sd_difference"] == pytest.approx(1.0)
+    assert (row["loa_lower"], row["loa_upper"]) == pytest.approx((-1.96, 1.96))
+    assert row["exact_agreement_pct"] == pytest.approx(100 / 3)
+
+
+def test_concept_tables(make_collaborative):
+    wards = [{"ward_id": w} for w in ("a", "b", "c")]
+    improving = {"restraint": [9, 9, 9, 1, 1, 1], "seclusion": [1] * 6, "rapid_tranquillisation": [1] * 6}
+    flat = {m: [2] * 6 for m in MEASURES}
+    rows = full_rows("a", improving) + full_rows("b", flat) + full_rows("c", flat)
+    ideas = [
+        {"ward_id": "a", "idea_id": "a1", "idea": "x", "change_concept": "Safety huddles", "started": "2020-04"},
+        {"ward_id": "a", "idea_id": "a2", "idea": "y", "change_concept": "Safety huddles", "started": "2020-05"},
+        {"ward_id": "b", "idea_id": "b1", "idea": "z", "change_concept": "Safety huddles", "started": "2020-04"},
+        {"ward_id": "c", "idea_id": "c1", "idea": "w", "change_concept": "Smoke free", "started": "2020-04"},
+    ]
+    collab = load_collaborative(make_collaborative(wards, rows, change_ideas=ideas, shift_points=3))
+    table = concepts.table2(collab).set_index("change_concept")
+    assert table.loc["Safety huddles", "wards"] == 2 and table.loc["Safety huddles", "percent"] == 67
+    assert table.loc["Smoke free", "wards"] == 1 and table.loc["Recovery focus", "wards"] == 0
+    summary = concepts.concept_summary(collab).set_index("item")
+    assert summary.loc["ward_concept_pairs", "value"] == 3
+    assert summary.loc["ideas_per_ward_mean", "value"] == pytest.approx(4 / 3)
+    assert (summary.loc["ideas_per_ward_min", "value"], summary.loc["ideas_per_ward_max", "value"]) == (1, 2)
+    assert summary.loc["concepts_tested_by_over_half", "detail"] == "Safety huddles"
+    team = outcomes.team_results(collab)
+    table = concepts.concept_outcomes(collab, team).set_index("change_concept")
+    huddles = table.loc["Safety huddles"]
+    # One improving ward (a, tested it) and two not improving (b tested it, c did not).
+    assert (huddles["improving_tested"], huddles["improving_pct"]) == (1, 100.0)
+    assert (huddles["not_improving_tested"], huddles["not_improving_pct"]) == (1, 50.0)
+    assert huddles["difference_pct_points"] == 50.0
+
+
+def test_monitoring_only_collaborative_reports_no_reductions(make_collaborative):
+    rows = full_rows("a", {m: [1, 2, 3, 4, 5, 6] for m in MEASURES})
+    collab = load_collaborative(make_collaborative([{"ward_id": "a"}], rows, baseline=("2020-01", "2020-06"), testing=None))
+    team = outcomes.team_results(collab)
+    assert set(team["sustained"]) == {"none"}
+    assert team["reduction_pct"].isna().all()
+    assert team.set_index("measure").loc["restraint", "baseline_mean"] == 3.5
