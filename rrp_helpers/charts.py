@@ -1,0 +1,308 @@
+"""Altair charts for the workbook. Drawing only: every number drawn comes from ``spc``,
+``outcomes``, ``concepts`` or ``quality``; nothing here computes a statistic.
+
+All charts use one theme (:func:`use_theme`): NHS identity colours, readable fonts, and the
+Making Data Count point colours (blue improvement, orange concern, purple neutral, grey common
+cause), which stay distinguishable with the common colour-vision deficiencies. Charts carry their
+data inline and render offline (SVG/PNG through vl-convert, or inline Vega JS in HTML).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_BLUE = "#003087"
+NHS_DARK_GREY = "#425563"
+NHS_MID_GREY = "#768692"
+NHS_PALE_GREY = "#E8EDEE"
+NHS_WARM_YELLOW = "#FFB81C"
+NHS_ORANGE = "#ED8B00"
+NHS_PURPLE = "#330072"
+NHS_AQUA_GREEN = "#00A499"
+NHS_RED = "#DA291C"
+NHS_GREEN = "#009639"
+NHS_LIGHT_BLUE = "#41B6E6"
+
+#: Point colours, Making Data Count convention.
+POINT_TYPES = ("common_cause", "improvement", "concern", "neutral")
+POINT_LABELS = ("Common cause", "Special cause: improvement", "Special cause: concern", "Special cause: neutral")
+POINT_COLOURS = (NHS_MID_GREY, NHS_LIGHT_BLUE, NHS_ORANGE, NHS_PURPLE)
+FONT = "Arial, Helvetica, sans-serif"
+THEME_NAME = "rrp"
+
+
+def _theme() -> alt.theme.ThemeConfig:
+    return alt.theme.ThemeConfig(
+        {
+            "config": {
+                "font": FONT,
+                "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 220},
+                "axis": {
+                    "labelFontSize": 11,
+                    "titleFontSize": 12,
+                    "titleFontWeight": "normal",
+                    "titleColor": NHS_DARK_GREY,
+                    "labelColor": NHS_DARK_GREY,
+                    "gridColor": NHS_PALE_GREY,
+                    "domainColor": NHS_MID_GREY,
+                    "tickColor": NHS_MID_GREY,
+                },
+                "title": {"fontSize": 14, "color": NHS_DARK_BLUE, "anchor": "start", "subtitleColor": NHS_DARK_GREY},
+                "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
+                "range": {"category": [NHS_BLUE, NHS_ORANGE, NHS_AQUA_GREEN, NHS_PURPLE, NHS_WARM_YELLOW, NHS_DARK_GREY]},
+            }
+        }
+    )
+
+
+def use_theme() -> None:
+    """Register and enable the workbook's Altair theme (idempotent)."""
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(_theme)
+    alt.theme.enable(THEME_NAME)
+
+
+def _month_axis(title: str | None = None) -> alt.X:
+    return alt.X("x:T", title=title, axis=alt.Axis(format="%b %Y", labelAngle=-45, tickCount="month", labelOverlap="greedy"))
+
+
+def spc_chart(
+    points: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str = "Incidents per month",
+    subtitle: str | list[str] | None = None,
+    annotations: pd.DataFrame | None = None,
+    change_ideas: pd.DataFrame | None = None,
+    width: int = 520,
+    height: int = 220,
+) -> alt.LayerChart:
+    """An SPC chart from a ``spc.control_chart`` frame classified by ``spc.classify_points``.
+
+    ``points`` needs ``x`` (month), ``y``, ``cl``, ``ucl``, ``lcl``, ``part``, ``baseline``,
+    ``point_type`` and ``rules_fired``. Centre line and limits are drawn per phase, so they step
+    between phases; the baseline (``baseline`` True in the first phase) is shaded. Optional
+    ``annotations`` (columns ``month, note``) become labelled markers; ``change_ideas`` (columns
+    ``started, idea, change_concept``) become ticks along the bottom on the month each started.
+    """
+    data = points.copy()
+    data["x"] = pd.to_datetime(data["x"])
+    data["phase"] = "Phase " + data["part"].astype(str)
+    has_limits = data["ucl"].notna().any()
+
+    base = alt.Chart(data).properties(width=width, height=height)
+    layers: list[alt.Chart] = []
+
+    baseline = data[data["baseline"] & data["part"].eq(data["part"].min())]
+    if len(baseline) and len(baseline) < len(data):
+        span = pd.DataFrame({"start": [baseline["x"].min()], "end": [baseline["x"].max() + pd.offsets.MonthBegin(1)]})
+        layers.append(
+            alt.Chart(span)
+            .mark_rect(color=NHS_PALE_GREY, opacity=0.6)
+            .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("start:T", title="Baseline from", format="%b %Y")])
+        )
+    if has_limits:
+        for column, label in (("ucl", "Upper control limit"), ("lcl", "Lower control limit")):
+            layers.append(
+                base.mark_line(color=NHS_DARK_GREY, strokeDash=[4, 3], strokeWidth=1, interpolate="step-after")
+                .encode(x=_month_axis(), y=alt.Y(f"{column}:Q"), detail="phase:N", tooltip=[alt.Tooltip(f"{column}:Q", title=label, format=".1f")])
+            )
+    layers.append(
+        base.mark_line(color=NHS_DARK_BLUE, strokeWidth=1.5, interpolate="step-after").encode(
+            x=_month_axis(), y=alt.Y("cl:Q"), detail="phase:N"
+        )
+    )
+    layers.append(base.mark_line(color=NHS_DARK_GREY, strokeWidth=1.2).encode(x=_month_axis(), y=alt.Y("y:Q", title=y_title)))
+    layers.append(
+        base.mark_circle(size=55, opacity=1).encode(
+            x=_month_axis(),
+            y=alt.Y("y:Q", title=y_title),
+            color=alt.Color(
+                "point_type:N",
+                title=None,
+                scale=alt.Scale(domain=list(POINT_TYPES), range=list(POINT_COLOURS)),
+                legend=alt.Legend(labelExpr=_label_expr()),
+            ),
+            tooltip=[
+                alt.Tooltip("x:T", title="Month", format="%B %Y"),
+                alt.Tooltip("y:Q", title="Value", format=",.1f"),
+                alt.Tooltip("cl:Q", title="Centre line", format=",.1f"),
+                alt.Tooltip("ucl:Q", title="Upper limit", format=",.1f"),
+                alt.Tooltip("lcl:Q", title="Lower limit", format=",.1f"),
+                alt.Tooltip("phase:N", title="Phase"),
+                alt.Tooltip("rules_fired:N", title="Rules fired"),
+            ],
+        )
+    )
+    phase_starts = data.groupby("part", sort=True).first().reset_index()
+    if len(phase_starts) > 1:
+        layers.append(
+            alt.Chart(phase_starts.iloc[1:])
+            .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10, color=NHS_DARK_BLUE)
+            .encode(x="x:T", y=alt.value(0), text="phase:N")
+        )
+    if annotations is not None and len(annotations):
+        notes = annotations.rename(columns={"month": "x"}).copy()
+        notes["x"] = pd.to_datetime(notes["x"])
+        notes = notes.groupby("x", as_index=False)["note"].agg(" / ".join)
+        notes["label"] = notes["note"].str.slice(0, 28) + np.where(notes["note"].str.len() > 28, "…", "")
+        marker = alt.Chart(notes).encode(x="x:T", tooltip=[alt.Tooltip("x:T", title="Month", format="%B %Y"), alt.Tooltip("note:N", title="Note")])
+        layers.append(marker.mark_rule(color=NHS_AQUA_GREEN, strokeDash=[2, 2]))
+        layers.append(marker.mark_point(shape="triangle-down", filled=True, size=60, color=NHS_AQUA_GREEN).encode(y=alt.value(-6)))
+    if change_ideas is not None and len(change_ideas):
+        ideas = change_ideas.rename(columns={"started": "x"})[["x", "idea", "change_concept"]].copy()
+        ideas["x"] = pd.to_datetime(ideas["x"])
+        layers.append(
+            alt.Chart(ideas)
+            .mark_tick(color=NHS_PURPLE, thickness=2, size=10, opacity=0.7)
+            .encode(
+                x="x:T",
+                y=alt.value(height - 5),
+                tooltip=[
+                    alt.Tooltip("x:T", title="Idea started", format="%B %Y"),
+                    alt.Tooltip("change_concept:N", title="Change concept"),
+                    alt.Tooltip("idea:N", title="Idea"),
+                ],
+            )
+        )
+    chart_title = alt.Title(title, subtitle=subtitle) if subtitle else alt.Title(title)
+    return alt.layer(*layers).properties(title=chart_title)
+
+
+def _label_expr() -> str:
+    mapping = ", ".join(f"'{key}': '{label}'" for key, label in zip(POINT_TYPES, POINT_LABELS))
+    return f"({{{mapping}}})[datum.value]"
+
+
+def dashboard(panels: list[alt.LayerChart], columns: int = 2) -> alt.VConcatChart:
+    """Small multiples of SPC charts (the paper's Figure 1: one panel per measure), ``columns`` wide."""
+    rows = [alt.hconcat(*panels[i : i + columns]) for i in range(0, len(panels), columns)]
+    return alt.vconcat(*rows).resolve_scale(color="shared")
+
+
+def driver_diagram(table2: pd.DataFrame, *, width: int = 900) -> alt.LayerChart:
+    """Driver diagram: primary -> secondary drivers -> change concepts (wards testing each).
+
+    ``table2`` is :func:`rrp_helpers.concepts.table2`'s frame, in the change package's order.
+    """
+    concepts = table2.reset_index(drop=True).copy()
+    concepts["row"] = np.arange(len(concepts), dtype=float)
+    secondary = concepts.groupby(["primary_driver", "secondary_driver"], sort=False)["row"].mean().reset_index()
+    primary = concepts.groupby("primary_driver", sort=False)["row"].mean().reset_index()
+    concepts["label"] = concepts["change_concept"] + " (" + concepts["wards"].astype(str) + ")"
+    nodes = pd.concat(
+        [
+            pd.DataFrame({"column": 0, "row": primary["row"], "label": primary["primary_driver"], "level": "Primary driver"}),
+            pd.DataFrame({"column": 1, "row": secondary["row"], "label": secondary["secondary_driver"], "level": "Secondary driver"}),
+            pd.DataFrame({"column": 2, "row": concepts["row"], "label": concepts["label"], "level": "Change concept (wards)"}),
+        ],
+        ignore_index=True,
+    )
+    links = pd.concat(
+        [
+            secondary.merge(primary, on="primary_driver", suffixes=("", "_from")).assign(column_from=0, column=1),
+            concepts.merge(secondary, on=["primary_driver", "secondary_driver"], suffixes=("", "_from")).assign(column_from=1, column=2),
+        ],
+        ignore_index=True,
+    )[["column_from", "row_from", "column", "row"]]
+    height = int(16 * len(concepts))
+    x_scale = alt.Scale(domain=[-0.05, 3.2])
+    level_scale = alt.Scale(
+        domain=["Primary driver", "Secondary driver", "Change concept (wards)"], range=[NHS_DARK_BLUE, NHS_BLUE, NHS_DARK_GREY]
+    )
+    y_scale = alt.Scale(domain=[-1, len(concepts)], reverse=True)
+    edges = alt.Chart(links).mark_rule(color=NHS_MID_GREY, strokeWidth=0.8).encode(
+        x=alt.X("column_from:Q", scale=x_scale, axis=None),
+        x2="column:Q",
+        y=alt.Y("row_from:Q", scale=y_scale, axis=None),
+        y2="row:Q",
+    )
+    def labels(frame: pd.DataFrame, dy: int) -> alt.Chart:
+        return alt.Chart(frame).mark_text(align="left", dx=4, dy=dy, fontSize=10).encode(
+            x=alt.X("column:Q", scale=x_scale, axis=None),
+            y=alt.Y("row:Q", scale=y_scale, axis=None),
+            text="label:N",
+            color=alt.Color("level:N", title=None, scale=level_scale),
+        )
+
+    # Driver labels sit above their node, clear of the links that leave it.
+    text = alt.layer(labels(nodes[nodes["column"] < 2], -8), labels(nodes[nodes["column"] == 2], 0))
+    dots = alt.Chart(nodes).mark_circle(size=30).encode(
+        x=alt.X("column:Q", scale=x_scale, axis=None),
+        y=alt.Y("row:Q", scale=y_scale, axis=None),
+        color=alt.Color("level:N", title=None, scale=level_scale),
+    )
+    return alt.layer(edges, dots, text).properties(width=width, height=height, title="Driver diagram: change concepts tested")
+
+
+def concept_heatmap(ward_concepts: pd.DataFrame, table2: pd.DataFrame, wards: pd.DataFrame) -> alt.Chart:
+    """Ward x change-concept heat map of the number of ideas tested (Table 2, ward by ward).
+
+    ``ward_concepts`` is :func:`rrp_helpers.concepts.ward_concepts`; concepts keep the change
+    package's order and wards their ``wards`` order.
+    """
+    data = ward_concepts.merge(wards[["ward_id", "ward_name"]], on="ward_id", how="left")
+    return (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X("ward_name:N", title="Ward", sort=list(wards["ward_name"]), axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("change_concept:N", title=None, sort=list(table2["change_concept"])),
+            color=alt.Color("ideas:Q", title="Ideas", scale=alt.Scale(scheme="blues")),
+            tooltip=["ward_name:N", "change_concept:N", "ideas:Q", alt.Tooltip("first_started:T", title="First idea", format="%B %Y")],
+        )
+        .properties(title="Change concepts tested by each ward")
+    )
+
+
+def missing_heatmap(missing: pd.DataFrame, wards: pd.DataFrame) -> alt.Chart:
+    """Ward x month map of data completeness from :func:`rrp_helpers.quality.missing_ward_months`."""
+    data = missing.merge(wards[["ward_id", "ward_name"]], on="ward_id", how="left")
+    return (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("month:O", title="Month", timeUnit="yearmonth", axis=alt.Axis(format="%b %y", labelAngle=-60)),
+            y=alt.Y("ward_name:N", title=None, sort=list(wards["ward_name"])),
+            color=alt.Color(
+                "status:N",
+                title="Data",
+                scale=alt.Scale(domain=["complete", "partial", "missing"], range=[NHS_PALE_GREY, NHS_WARM_YELLOW, NHS_RED]),
+            ),
+            tooltip=["ward_name:N", alt.Tooltip("month:T", format="%B %Y"), "status:N", "measures_missing:Q"],
+        )
+        .properties(title="Missing ward-months")
+    )
+
+
+def _cross_layout(days_in_month: int) -> pd.DataFrame:
+    """Grid positions of the days of a month laid out as a safety cross (a plus sign)."""
+    cells = [(row, col) for row in (0, 1) for col in (2, 3, 4)]
+    cells += [(row, col) for row in (2, 3, 4) for col in range(7)]
+    cells += [(row, col) for row in (5, 6) for col in (2, 3, 4)]
+    return pd.DataFrame(cells[:days_in_month], columns=["row", "col"]).assign(day=np.arange(1, days_in_month + 1))
+
+
+def safety_cross(daily: pd.DataFrame, month: str | pd.Timestamp, *, title: str | None = None) -> alt.LayerChart:
+    """The safety cross of one ward-month: a day per cell, red with the count on incident days.
+
+    ``daily`` holds that ward-month's rows of ``safety_cross`` (``date``, ``count``; several
+    measures are summed per day). Days without a row had no incident.
+    """
+    start = pd.Timestamp(month).to_period("M").to_timestamp()
+    layout = _cross_layout(start.days_in_month)
+    per_day = daily.assign(day=pd.to_datetime(daily["date"]).dt.day).groupby("day")["count"].sum()
+    layout["count"] = layout["day"].map(per_day).fillna(0).astype(int)
+    layout["status"] = np.where(layout["count"] > 0, "Incident", "No incident")
+    layout["label"] = layout["day"].astype(str) + np.where(layout["count"] > 0, " (" + layout["count"].astype(str) + ")", "")
+    grid = alt.Chart(layout).encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None), tooltip=["day:Q", alt.Tooltip("count:Q", title="Incidents")]
+    )
+    cells = grid.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["No incident", "Incident"], range=[NHS_GREEN, NHS_RED]))
+    )
+    labels = grid.mark_text(color="white", fontSize=10).encode(text="label:N")
+    return alt.layer(cells, labels).properties(width=260, height=260, title=title or f"Safety cross, {start:%B %Y}")
