@@ -259,22 +259,33 @@ def concept_heatmap(ward_concepts: pd.DataFrame, table2: pd.DataFrame, wards: pd
 
 
 def missing_heatmap(missing: pd.DataFrame, wards: pd.DataFrame) -> alt.Chart:
-    """Ward x month map of data completeness from :func:`rrp_helpers.quality.missing_ward_months`."""
+    """Ward x month map of data completeness from :func:`rrp_helpers.quality.missing_ward_months`.
+
+    Only incomplete cells are drawn (yellow partly missing, red missing) over a pale background,
+    which keeps the chart small when almost every ward-month is complete.
+    """
     data = missing.merge(wards[["ward_id", "ward_name"]], on="ward_id", how="left")
+    months = sorted(pd.to_datetime(data["month"]).dt.strftime("%Y-%m").unique())
+    data["month_label"] = pd.to_datetime(data["month"]).dt.strftime("%Y-%m")
+    incomplete = data[data["status"].ne("complete")]
+    n_incomplete = len(incomplete)
     return (
-        alt.Chart(data)
+        alt.Chart(incomplete)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("month:O", title="Month", timeUnit="yearmonth", axis=alt.Axis(format="%b %y", labelAngle=-60)),
-            y=alt.Y("ward_name:N", title=None, sort=list(wards["ward_name"])),
+            x=alt.X("month_label:O", title="Month", scale=alt.Scale(domain=months), axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("ward_name:N", title=None, scale=alt.Scale(domain=list(wards["ward_name"]))),
             color=alt.Color(
-                "status:N",
-                title="Data",
-                scale=alt.Scale(domain=["complete", "partial", "missing"], range=[NHS_PALE_GREY, NHS_WARM_YELLOW, NHS_RED]),
+                "status:N", title="Data", scale=alt.Scale(domain=["partial", "missing"], range=[NHS_WARM_YELLOW, NHS_RED])
             ),
-            tooltip=["ward_name:N", alt.Tooltip("month:T", format="%B %Y"), "status:N", "measures_missing:Q"],
+            tooltip=["ward_name:N", alt.Tooltip("month_label:N", title="Month"), "status:N", "measures_missing:Q"],
         )
-        .properties(title="Missing ward-months")
+        .properties(
+            title=alt.Title("Missing ward-months", subtitle=f"{n_incomplete} incomplete of {len(data)} ward-months; blank = complete"),
+            width=alt.Step(14),
+            height=alt.Step(11),
+        )
+        .configure_view(fill=NHS_PALE_GREY)
     )
 
 
@@ -306,3 +317,181 @@ def safety_cross(daily: pd.DataFrame, month: str | pd.Timestamp, *, title: str |
     )
     labels = grid.mark_text(color="white", fontSize=10).encode(text="label:N")
     return alt.layer(cells, labels).properties(width=260, height=260, title=title or f"Safety cross, {start:%B %Y}")
+
+
+def setup_notebook(renderer: str = "svg") -> None:
+    """Theme, renderer and table display for the workbook's notebooks.
+
+    The default ``svg`` renderer draws charts offline (vl-convert) and keeps stored notebooks
+    small and deterministic for the nbval regression tests. ``jupyter`` gives interactive charts
+    (tooltips) in JupyterLab without a CDN; call ``alt.JupyterChart.enable_offline()`` first.
+    """
+    use_theme()
+    alt.renderers.enable(renderer)
+    pd.set_option("display.max_rows", 60)
+    pd.set_option("display.precision", 1)
+
+
+def measure_dashboard(
+    points: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    title_prefix: str = "",
+    annotations: pd.DataFrame | None = None,
+    change_ideas: pd.DataFrame | None = None,
+    y_title: str = "Incidents per month",
+    width: int = 380,
+    height: int = 190,
+) -> alt.VConcatChart:
+    """One SPC panel per measure of ``points`` (from ``outcomes.chart_points``), two per row.
+
+    ``labels`` maps measure names to titles. Annotations whose ``measure`` is empty apply to
+    every panel; the others to their measure's panel only.
+    """
+    panels = []
+    for measure, frame in points.groupby("measure", sort=False):
+        notes = None
+        if annotations is not None and len(annotations):
+            applies = annotations["measure"].isna() | annotations["measure"].eq("") | annotations["measure"].eq(measure)
+            notes = annotations[applies]
+        panels.append(
+            spc_chart(
+                frame,
+                title=f"{title_prefix}{labels.get(measure, measure)}",
+                y_title=y_title,
+                annotations=notes,
+                change_ideas=change_ideas,
+                width=width,
+                height=height,
+            )
+        )
+    return dashboard(panels)
+
+
+def agreement_plot(pairs: pd.DataFrame, agreement: pd.DataFrame) -> alt.LayerChart:
+    """Bland-Altman plot of the two data sources.
+
+    ``pairs`` is :func:`rrp_helpers.quality.source_pairs` (dots: ward-months, x the mean of the two
+    counts, y their difference); ``agreement`` is :func:`rrp_helpers.quality.source_agreement`,
+    whose ``all`` row gives the lines: mean difference (solid) and 95 % limits (dashed).
+    """
+    # One dot per distinct (mean, difference, measure), sized by how many ward-months share it:
+    # thousands of identical small-count pairs would otherwise overplot (and bloat the SVG).
+    points = (
+        alt.Chart(pairs)
+        .mark_circle(opacity=0.6)
+        .encode(
+            x=alt.X("mean_count:Q", title="Mean of the two counts (incidents per month)"),
+            y=alt.Y("difference:Q", title="Incident reports minus safety cross"),
+            color=alt.Color("measure:N", title=None),
+            size=alt.Size("count():Q", title="Ward-months"),
+            tooltip=["measure:N", "mean_count:Q", "difference:Q", alt.Tooltip("count():Q", title="Ward-months")],
+        )
+    )
+    overall = agreement[agreement["measure"].eq("all")]
+    lines = pd.DataFrame(
+        {
+            "value": [overall["mean_difference"].iloc[0], overall["loa_lower"].iloc[0], overall["loa_upper"].iloc[0]],
+            "line": ["Mean difference", "95% limit of agreement", "95% limit of agreement"],
+        }
+    ) if len(overall) else pd.DataFrame({"value": [], "line": []})
+    rules = alt.Chart(lines).mark_rule(color=NHS_DARK_GREY).encode(
+        y="value:Q",
+        strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["Mean difference", "95% limit of agreement"], range=[[1, 0], [4, 3]])),
+        tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("value:Q", title="Value", format=".2f")],
+    )
+    return alt.layer(points, rules).properties(width=480, height=240, title="Agreement of the two data sources")
+
+
+def idea_timeline(ideas: pd.DataFrame) -> alt.Chart:
+    """A ward's change ideas by concept, each a dot on the month it started (hover for the idea)."""
+    data = ideas.assign(started=pd.to_datetime(ideas["started"]))
+    return (
+        alt.Chart(data)
+        .mark_circle(size=70, color=NHS_PURPLE, opacity=0.8)
+        .encode(
+            x=alt.X("started:T", title="Month started", axis=alt.Axis(format="%b %Y", labelAngle=-45)),
+            y=alt.Y("change_concept:N", title=None, sort=alt.EncodingSortField("started", op="min")),
+            tooltip=[alt.Tooltip("started:T", format="%B %Y"), "change_concept:N", "idea:N", "pdsa_cycles:Q", "status:N"],
+        )
+        .properties(width=460, title="Change ideas tested")
+    )
+
+
+def concept_outcomes_plot(table: pd.DataFrame) -> alt.LayerChart:
+    """Dot plot: per concept, the % of improving and of non-improving wards that tested it.
+
+    ``table`` is :func:`rrp_helpers.concepts.concept_outcomes`; concepts are sorted by the
+    difference between the two groups.
+    """
+    long = table.melt(
+        id_vars=["change_concept", "difference_pct_points"],
+        value_vars=["improving_pct", "not_improving_pct"],
+        var_name="group",
+        value_name="percent",
+    )
+    long["group"] = long["group"].map({"improving_pct": "Improving wards", "not_improving_pct": "Other wards"})
+    order = list(table.sort_values("difference_pct_points", ascending=False)["change_concept"])
+    base = alt.Chart(long).encode(y=alt.Y("change_concept:N", title=None, sort=order))
+    link = base.mark_line(color=NHS_PALE_GREY, strokeWidth=3).encode(x="percent:Q", detail="change_concept:N")
+    dots = base.mark_circle(size=60, opacity=1).encode(
+        x=alt.X("percent:Q", title="% of the group that tested the concept"),
+        color=alt.Color("group:N", title=None, scale=alt.Scale(domain=["Improving wards", "Other wards"], range=[NHS_BLUE, NHS_ORANGE])),
+        tooltip=["change_concept:N", "group:N", alt.Tooltip("percent:Q", format=".0f")],
+    )
+    return alt.layer(link, dots).properties(width=420, title="Concepts tested by improving and other wards (association)")
+
+
+def _spc_core_layers(base: alt.Chart, y_title: str) -> list[alt.Chart]:
+    """Limits, centre line, line and coloured points of an SPC chart on one shared data source."""
+    x = _month_axis()
+    return [
+        base.mark_line(color=NHS_DARK_GREY, strokeDash=[4, 3], strokeWidth=1).encode(x=x, y=alt.Y("ucl:Q", title=y_title)),
+        base.mark_line(color=NHS_DARK_GREY, strokeDash=[4, 3], strokeWidth=1).encode(x=x, y="lcl:Q"),
+        base.mark_line(color=NHS_DARK_BLUE, strokeWidth=1.5).encode(x=x, y="cl:Q"),
+        base.mark_line(color=NHS_DARK_GREY, strokeWidth=1).encode(x=x, y="y:Q"),
+        base.mark_circle(size=30, opacity=1).encode(
+            x=x,
+            y="y:Q",
+            color=alt.Color(
+                "point_type:N", title=None, scale=alt.Scale(domain=list(POINT_TYPES), range=list(POINT_COLOURS)),
+                legend=alt.Legend(labelExpr=_label_expr()),
+            ),
+            tooltip=[
+                alt.Tooltip("ward_name:N", title="Ward"),
+                alt.Tooltip("x:T", title="Month", format="%B %Y"),
+                alt.Tooltip("y:Q", title="Value", format=",.1f"),
+                alt.Tooltip("cl:Q", title="Centre line", format=",.1f"),
+                alt.Tooltip("rules_fired:N", title="Rules fired"),
+            ],
+        ),
+    ]
+
+
+def ward_grid(points: pd.DataFrame, *, title: str, columns: int = 4) -> alt.FacetChart:
+    """Small multiples: one small SPC chart per ward (``ward_name``) of a ``control_charts`` frame."""
+    data = points[["ward_name", "x", "y", "cl", "ucl", "lcl", "point_type", "rules_fired"]].copy()
+    data["x"] = pd.to_datetime(data["x"])
+    base = alt.Chart().properties(width=170, height=90)
+    layered = alt.layer(*_spc_core_layers(base, ""), data=data)
+    return layered.facet(facet=alt.Facet("ward_name:N", title=None), columns=columns).resolve_scale(y="independent").properties(title=title)
+
+
+def filtered_spc_chart(points: pd.DataFrame, *, options: list[str], title: str) -> alt.LayerChart:
+    """An SPC chart of many wards shown one at a time through a bound drop-down (no kernel needed)."""
+    data = points[["ward_name", "x", "y", "cl", "ucl", "lcl", "point_type", "rules_fired"]].copy()
+    data["x"] = pd.to_datetime(data["x"])
+    choose = alt.param(name="ward", value=options[0], bind=alt.binding_select(options=options, name="Ward: "))
+    base = alt.Chart(data).transform_filter(alt.datum.ward_name == choose).properties(width=560, height=240)
+    return alt.layer(*_spc_core_layers(base, "Incidents per month")).add_params(choose).properties(title=title)
+
+
+def interactive_html(chart: alt.TopLevelMixin):
+    """The chart as an HTML display object with the Vega libraries inlined (no CDN, no kernel).
+
+    For the one chart of a notebook that must stay interactive in exported static HTML. The
+    output is about 1 MB (the libraries), so use it sparingly.
+    """
+    from IPython.display import HTML
+
+    return HTML(chart.to_html(inline=True, fullhtml=False, output_div="rrp-static-chart"))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rrp_helpers import spc
 from rrp_helpers.data import TOTAL, Collaborative
 
 SUSTAINED_IMPROVEMENT = "improvement"
@@ -447,3 +448,150 @@ def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summar
             + "."
         )
     return sentences
+
+
+def phased_chart(
+    values: np.ndarray,
+    months: pd.DatetimeIndex,
+    n_baseline: int,
+    phase_starts: tuple[int, ...],
+    *,
+    chart: str,
+    direction: str,
+    shift_points: int,
+    trend_points: int,
+    rules: str = "collaborative",
+    denominators: np.ndarray | None = None,
+    multiply: float = 1,
+) -> pd.DataFrame:
+    """SPC points of one series, drawn the way the sustained-change method reads it.
+
+    The first phase (baseline and the testing months before the first shift) has its centre
+    line and limits frozen on the ``n_baseline`` baseline months; each later phase, starting at
+    a position of ``phase_starts``, has its own, from all of its points, so the centre lines equal
+    the phase means of :func:`sustained_change`. Points are classified for display by
+    :func:`rrp_helpers.spc.classify_points`.
+    """
+    options = dict(chart=chart, rules=rules, shift_points=shift_points, trend_points=trend_points, multiply=multiply)
+    first_stop = phase_starts[0] if phase_starts else len(values)
+    slices = [(0, first_stop, n_baseline if n_baseline < len(values) else None)]
+    if phase_starts:
+        slices.append((first_stop, len(values), None))
+    frames = []
+    for start, stop, freeze in slices:
+        part = [p - start for p in phase_starts[1:]] if start else None
+        frame = spc.control_chart(
+            values[start:stop],
+            None if denominators is None else denominators[start:stop],
+            x=months[start:stop],
+            freeze=freeze,
+            part=part,
+            **options,
+        )
+        if start:
+            frame["part"] += frames[0]["part"].max()
+            frame["baseline"] = False
+        frame["position"] = np.arange(start, stop)
+        frames.append(frame)
+    points = pd.concat(frames, ignore_index=True)
+    return spc.classify_points(points, direction=direction)
+
+
+def chart_points(
+    collab: Collaborative,
+    *,
+    ward_id: str | None = None,
+    chart: str | None = None,
+    rules: str = "collaborative",
+    ward_frame: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """SPC points of every measure and the total, for one ward or (``ward_id=None``) the collaborative.
+
+    Default chart: ``c`` (counts) for a ward; ``i`` (XmR) for the collaborative sum, whose
+    month-to-month variation across 38 wards is wider than a Poisson count's (overdispersion),
+    which would make c-chart limits too narrow. Returns the ``spc`` columns plus ``measure``,
+    ``point_type`` and ``rules_fired``, measures in the collaborative's order, then ``total``.
+    """
+    config = collab.config
+    months = config.months()
+    n_baseline = len(config.baseline_months())
+    frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    if ward_id is None:
+        frame = collaborative_monthly(collab, frame)
+        chart = chart or "i"
+    else:
+        if ward_id not in set(collab.wards["ward_id"]):
+            raise ValueError(f"unknown ward_id {ward_id!r}; choose one of: {', '.join(collab.wards['ward_id'][:10])} ...")
+        frame = frame[frame["ward_id"].eq(ward_id)]
+        chart = chart or "c"
+    directions = {m.name: m.direction for m in config.measures}
+    frames = []
+    for measure in [*config.measure_names(), TOTAL]:
+        series = frame[frame["measure"].eq(measure)].set_index("month")["count"].reindex(months).to_numpy(dtype=float)
+        direction = directions.get(measure, "down")
+        if config.testing_start is None:
+            starts: tuple[int, ...] = ()
+        else:
+            starts = sustained_change(series, n_baseline, shift_points=config.shift_points, direction=direction).phase_starts
+        points = phased_chart(
+            series,
+            months,
+            n_baseline,
+            starts,
+            chart=chart,
+            direction=direction,
+            shift_points=config.shift_points,
+            trend_points=config.trend_points,
+            rules=rules,
+        )
+        points.insert(0, "measure", measure)
+        frames.append(points)
+    return pd.concat(frames, ignore_index=True)
+
+
+def measure_labels(collab: Collaborative) -> dict[str, str]:
+    """Measure name -> label, with ``total`` labelled "All restrictive practice"."""
+    return {**{m.name: m.label for m in collab.config.measures}, TOTAL: "All restrictive practice"}
+
+
+def team_results_wide(collab: Collaborative, results: pd.DataFrame) -> pd.DataFrame:
+    """One row per ward, one column per measure, each cell a short verdict for people to read.
+
+    Cells: ``"down 62%"`` for a sustained improvement (with its reduction), ``"up 40%"`` for a
+    sustained deterioration, ``"-"`` for no sustained change. Columns ``ward_id, ward_name``,
+    then the measure labels.
+    """
+    labels = measure_labels(collab)
+    verdict = np.select(
+        [results["sustained"].eq(SUSTAINED_IMPROVEMENT), results["sustained"].eq(SUSTAINED_DETERIORATION)],
+        [
+            "down " + results["reduction_pct"].round(0).map("{:.0f}%".format),
+            "up " + (-results["reduction_pct"]).round(0).map(lambda v: "" if np.isnan(v) else f"{v:.0f}%"),
+        ],
+        default="-",
+    )
+    table = results.assign(verdict=verdict).pivot(index="ward_id", columns="measure", values="verdict")
+    order = [m for m in labels if m in table.columns]
+    table = table[order].rename(columns=labels).reset_index()
+    table.columns.name = None
+    table.insert(1, "ward_name", table["ward_id"].map(dict(zip(collab.wards["ward_id"], collab.wards["ward_name"]))))
+    return table
+
+
+def aim_summary(collab: Collaborative, collaborative: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Progress against the collaborative's aim (e.g. a 33 % reduction), per measure and total.
+
+    Columns ``measure, aim_reduction_pct, collaborative_change_pct, aim_met, wards_meeting_aim,
+    percent_of_wards``. The collaborative change compares the period means; a ward meets the
+    aim when its sustained reduction (baseline to final phase) is at least the aim.
+    """
+    aim = float(collab.config.aim_reduction_pct)
+    n_wards = len(collab.wards)
+    met = results[results["sustained"].eq(SUSTAINED_IMPROVEMENT) & (results["reduction_pct"] >= aim)]
+    per_measure = met.groupby("measure").size()
+    table = collaborative[["measure", "change_pct"]].rename(columns={"change_pct": "collaborative_change_pct"})
+    table.insert(1, "aim_reduction_pct", aim)
+    table["aim_met"] = table["collaborative_change_pct"] >= aim
+    table["wards_meeting_aim"] = table["measure"].map(per_measure).fillna(0).astype(int)
+    table["percent_of_wards"] = _percent(table["wards_meeting_aim"], n_wards).astype(int)
+    return table.reset_index(drop=True)

@@ -32,6 +32,25 @@ def missing_ward_months(collab: Collaborative) -> pd.DataFrame:
     return frame
 
 
+def source_pairs(collab: Collaborative) -> pd.DataFrame:
+    """Ward-months counted by both sources: safety cross (``monthly`` rows whose source is
+    ``safety_cross``) and incident reports.
+
+    Columns ``ward_id, month, measure, count_cross, count_report, mean_count, difference``
+    (incident report minus safety cross; ``mean_count`` is their average, the Bland-Altman x).
+    """
+    crosses = collab.monthly[collab.monthly["source"].eq("safety_cross") & collab.monthly["count"].notna()]
+    reports = collab.incident_reports
+    keys = ["ward_id", "month", "measure"]
+    paired = crosses[[*keys, "count"]].merge(reports[[*keys, "count"]], on=keys, suffixes=("_cross", "_report"))
+    paired = paired[paired["count_report"].notna()].copy()
+    paired["count_cross"] = paired["count_cross"].astype(float)
+    paired["count_report"] = paired["count_report"].astype(float)
+    paired["mean_count"] = (paired["count_cross"] + paired["count_report"]) / 2
+    paired["difference"] = paired["count_report"] - paired["count_cross"]
+    return paired.reset_index(drop=True)
+
+
 def source_agreement(collab: Collaborative) -> pd.DataFrame:
     """Agreement of safety-cross and incident-report monthly counts, where a ward has both.
 
@@ -46,15 +65,9 @@ def source_agreement(collab: Collaborative) -> pd.DataFrame:
         "measure", "wards", "pairs", "mean_difference", "sd_difference", "loa_lower", "loa_upper",
         "exact_agreement_pct",
     ]
-    crosses = collab.monthly[collab.monthly["source"].eq("safety_cross") & collab.monthly["count"].notna()]
-    reports = collab.incident_reports
-    if reports.empty or crosses.empty:
+    paired = source_pairs(collab)
+    if paired.empty:
         return pd.DataFrame(columns=columns)
-    paired = crosses[["ward_id", "month", "measure", "count"]].merge(
-        reports[["ward_id", "month", "measure", "count"]], on=["ward_id", "month", "measure"], suffixes=("_cross", "_report")
-    )
-    paired = paired[paired["count_report"].notna()]
-    paired["difference"] = paired["count_report"].astype(float) - paired["count_cross"].astype(float)
     order = [m for m in collab.config.measure_names() if m in set(paired["measure"])]
     rows = []
     for measure, part in [*((m, paired[paired["measure"].eq(m)]) for m in order), ("all", paired)]:
