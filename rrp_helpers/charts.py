@@ -9,6 +9,9 @@ data inline and render offline (SVG/PNG through vl-convert, or inline Vega JS in
 
 from __future__ import annotations
 
+import itertools
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -319,14 +322,35 @@ def safety_cross(daily: pd.DataFrame, month: str | pd.Timestamp, *, title: str |
     return alt.layer(cells, labels).properties(width=260, height=260, title=title or f"Safety cross, {start:%B %Y}")
 
 
+EMBED_RENDERER = "rrp-embed"
+_embed_ids = itertools.count(1)
+
+
+def _embed_renderer(spec: dict, **_: object) -> dict[str, str]:
+    """Render a chart as a div plus a module script calling ``vegaEmbed`` (libraries not included).
+
+    For HTML reports whose page loads the Vega bundle once (``vl_convert.javascript_bundle()``)
+    ahead of these scripts. Ids count up from 1 in each kernel, so outputs are deterministic.
+    ``</`` is escaped so that text in the data can never close the script element.
+    """
+    element = f"rrp-chart-{next(_embed_ids)}"
+    payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
+    script = f'vegaEmbed("#{element}", {payload}, {{"actions": false}}).catch(console.error);'
+    return {"text/html": f'<div id="{element}" class="rrp-chart"></div>\n<script type="module">{script}</script>'}
+
+
 def setup_notebook(renderer: str = "svg") -> None:
     """Theme, renderer and table display for the workbook's notebooks.
 
-    The default ``svg`` renderer draws charts offline (vl-convert) and keeps stored notebooks
-    small and deterministic for the nbval regression tests. ``jupyter`` gives interactive charts
-    (tooltips) in JupyterLab without a CDN; call ``alt.JupyterChart.enable_offline()`` first.
+    ``svg`` (default) draws charts offline with vl-convert and keeps stored notebooks small and
+    deterministic for the nbval regression tests. ``rrp-embed`` emits each chart as its Vega-Lite
+    spec plus a ``vegaEmbed`` call, for HTML reports that inline the Vega libraries once per page
+    (interactive tooltips, no CDN, no per-chart conversion in the kernel). ``jupyter`` gives
+    interactive charts in JupyterLab without a CDN (call ``alt.JupyterChart.enable_offline()``).
     """
     use_theme()
+    if EMBED_RENDERER not in alt.renderers.names():
+        alt.renderers.register(EMBED_RENDERER, _embed_renderer)
     alt.renderers.enable(renderer)
     pd.set_option("display.max_rows", 60)
     pd.set_option("display.precision", 1)

@@ -1,4 +1,9 @@
-"""The ``rrp`` command line: ``rrp validate``, ``rrp demo``, ``rrp results``.
+"""The ``rrp`` command line: ``rrp validate``, ``rrp demo``, ``rrp results``, ``rrp reports``,
+``rrp import-mhsds``.
+
+Each command's work lives in its module; commands with many options (``reports``,
+``import-mhsds``) also define their arguments there (``add_arguments(parser)`` and
+``run(args) -> int``), so this file only wires them up.
 
 Exit codes: 0 success; 2 the input data (or the command line) has errors, reported without a
 traceback; 1 an unexpected failure (a bug: rerun with ``--debug`` for the traceback).
@@ -92,7 +97,30 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("data", help="collaborative folder or .xlsx workbook")
     results.add_argument("--out", default="results", help="output folder (default: results)")
     results.set_defaults(run=_cmd_results)
+
+    for name, module_name, summary in (
+        ("reports", "rrp_helpers.reports", "run the notebooks per ward and publish offline HTML reports"),
+        ("import-mhsds", "rrp_helpers.mhsds", "import NHS Digital MHSDS restrictive-intervention files as a collaborative"),
+    ):
+        module = _optional_module(module_name)
+        if module is None:
+            continue
+        sub = commands.add_parser(name, help=summary, description=module.__doc__.strip().splitlines()[0])
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
     return parser
+
+
+def _optional_module(name: str):
+    """Import a command's module if it exists in this version of the workbook."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,7 +18,7 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results
 from rrp_helpers.data import load_collaborative, validate
 
-charts.setup_notebook()"""
+charts.setup_notebook(renderer)"""
 
 LOAD = """collab = load_collaborative(data_dir)
 labels = outcomes.measure_labels(collab)
@@ -64,7 +64,7 @@ runs every check of the data contracts (each problem names the file, the row as 
 shows it, the column and what to do), maps the missing ward-months, and repeats the paper's
 cross-check of the two data sources: safety crosses against incident reports.
 """),
-        parameters('data_dir = "../data/demo"'),
+        parameters('data_dir = "../data/demo"\nrenderer = "svg"  # "rrp-embed" in HTML reports'),
         code(IMPORTS),
         code("""report = validate(data_dir)
 print(report.format())"""),
@@ -101,7 +101,7 @@ wards), Figure 1 (aggregate SPC charts of restraint, seclusion, rapid tranquilli
 total), the collaborative means before and during testing, how many wards achieved a sustained
 reduction, and progress against the aim.
 """),
-        parameters('data_dir = "../data/demo"'),
+        parameters('data_dir = "../data/demo"\nrenderer = "svg"  # "rrp-embed" in HTML reports'),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 1. Characteristics of participating wards"),
         code("outcomes.table1(collab)"),
@@ -150,7 +150,8 @@ results; the change ideas it tested; its engagement with the collaborative; and 
 of its latest month.
 """),
         parameters("""data_dir = "../data/demo"
-ward_id = "alder\""""),
+ward_id = "alder"
+renderer = "svg"  # "rrp-embed" in HTML reports"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""ward = collab.wards.set_index("ward_id").loc[ward_id]
 ward.to_frame(name=ward_id)"""),
@@ -190,7 +191,7 @@ diagram, ward by ward, and, beyond the paper, whether improving wards tested dif
 than wards that did not improve. That last comparison is descriptive: wards chose their own ideas,
 so an association between a concept and improvement is not evidence that the concept caused it.
 """),
-        parameters('data_dir = "../data/demo"'),
+        parameters('data_dir = "../data/demo"\nrenderer = "svg"  # "rrp-embed" in HTML reports'),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 2. Number of wards that tested ideas within each change concept"),
         code("concepts.table2(collab)"),
@@ -224,6 +225,7 @@ drop-down of the last chart instead.
 """),
         parameters("""data_dir = "../data/demo"
 ward_id = "alder"
+renderer = "svg"  # "rrp-embed" in HTML reports
 static_chart = True"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""from rrp_helpers.explorer import Explorer, static_ward_chart
