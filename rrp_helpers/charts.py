@@ -193,8 +193,10 @@ def driver_diagram(table2: pd.DataFrame, *, width: int = 900) -> alt.LayerChart:
     """
     concepts = table2.reset_index(drop=True).copy()
     concepts["row"] = np.arange(len(concepts), dtype=float)
-    secondary = concepts.groupby(["primary_driver", "secondary_driver"], sort=False)["row"].mean().reset_index()
-    primary = concepts.groupby("primary_driver", sort=False)["row"].mean().reset_index()
+    # Layout: each driver sits midway between its first and last change concept.
+    secondary = concepts.groupby(["primary_driver", "secondary_driver"], sort=False)["row"].agg(["min", "max"]).sum(axis=1).div(2)
+    secondary = secondary.rename("row").reset_index()
+    primary = concepts.groupby("primary_driver", sort=False)["row"].agg(["min", "max"]).sum(axis=1).div(2).rename("row").reset_index()
     concepts["label"] = concepts["change_concept"] + " (" + concepts["wards"].astype(str) + ")"
     nodes = pd.concat(
         [

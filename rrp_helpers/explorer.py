@@ -24,7 +24,13 @@ ALL = "All"
 
 
 def ward_points(
-    collab: Collaborative, ward_id: str, measure: str, *, chart: str = "c", rules: str = "collaborative"
+    collab: Collaborative,
+    ward_id: str,
+    measure: str,
+    *,
+    chart: str = "c",
+    rules: str = "collaborative",
+    ward_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """SPC points of one ward and measure for the explorer.
 
@@ -32,10 +38,10 @@ def ward_points(
     (:func:`rrp_helpers.outcomes.chart_points`). The ``u`` chart plots incidents per
     ``rate_per`` occupied bed days, its limits frozen on the baseline.
     """
+    frame = outcomes.ward_monthly(collab) if ward_frame is None else ward_frame
     if chart != "u":
-        points = outcomes.chart_points(collab, ward_id=ward_id, chart=chart, rules=rules)
-        return points[points["measure"].eq(measure)].reset_index(drop=True)
-    frame = outcomes.ward_monthly(collab)
+        points = outcomes.chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, ward_frame=frame, measures=[measure])
+        return points.reset_index(drop=True)
     series = frame[frame["ward_id"].eq(ward_id) & frame["measure"].eq(measure)]
     direction = {m.name: m.direction for m in collab.config.measures}.get(measure, "down")
     points = spc.control_chart(
@@ -110,7 +116,9 @@ class Explorer:
         return list(self._filtered_wards()["ward_name"])
 
     def _ward_chart(self) -> alt.LayerChart:
-        points = ward_points(self.collab, self.ward_id, self.measure.value, chart=self.chart_type.value, rules=self.rules.value)
+        points = ward_points(
+            self.collab, self.ward_id, self.measure.value, chart=self.chart_type.value, rules=self.rules.value, ward_frame=self._ward_frame
+        )
         notes = self.collab.annotations[self.collab.annotations["ward_id"].isin([self.ward_id, "ALL"])]
         ideas = self.collab.change_ideas[self.collab.change_ideas["ward_id"].eq(self.ward_id)]
         y_title = f"Per {self.collab.config.rate_per:,} occupied bed days" if self.chart_type.value == "u" else "Incidents per month"

@@ -187,11 +187,10 @@ def ward_monthly(collab: Collaborative) -> pd.DataFrame:
     monthly["count"] = monthly["count"].astype("float64")
     monthly["occupied_bed_days"] = monthly["occupied_bed_days"].astype("float64")
     outcomes = monthly[monthly["measure"].isin(outcome_measures)]
-    total = outcomes.groupby(["ward_id", "month"], sort=True).agg(
-        count=("count", lambda s: s.sum(min_count=len(outcome_measures)) if s.notna().all() else np.nan),
-        occupied_bed_days=("occupied_bed_days", "first"),
-    )
-    total = total.reset_index()
+    grouped = outcomes.groupby(["ward_id", "month"], sort=True)
+    total = grouped.agg(count=("count", "sum"), present=("count", "count"), occupied_bed_days=("occupied_bed_days", "first"))
+    total["count"] = total["count"].where(total["present"].eq(len(outcome_measures)))
+    total = total.drop(columns="present").reset_index()
     total["measure"] = TOTAL
     frame = pd.concat([monthly, total[monthly.columns]], ignore_index=True)
     order = {name: k for k, name in enumerate([*config.measure_names(), TOTAL])}
@@ -504,8 +503,12 @@ def chart_points(
     chart: str | None = None,
     rules: str = "collaborative",
     ward_frame: pd.DataFrame | None = None,
+    measures: list[str] | None = None,
 ) -> pd.DataFrame:
     """SPC points of every measure and the total, for one ward or (``ward_id=None``) the collaborative.
+
+    ``measures`` restricts the output (default: every measure, then ``total``); ``ward_frame``
+    is :func:`ward_monthly`'s frame when the caller has it already.
 
     Default chart: ``c`` (counts) for a ward; ``i`` (XmR) for the collaborative sum, whose
     month-to-month variation across 38 wards is wider than a Poisson count's (overdispersion),
@@ -526,7 +529,7 @@ def chart_points(
         chart = chart or "c"
     directions = {m.name: m.direction for m in config.measures}
     frames = []
-    for measure in [*config.measure_names(), TOTAL]:
+    for measure in measures or [*config.measure_names(), TOTAL]:
         series = frame[frame["measure"].eq(measure)].set_index("month")["count"].reindex(months).to_numpy(dtype=float)
         direction = directions.get(measure, "down")
         if config.testing_start is None:
