@@ -38,10 +38,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_results(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from rrp_helpers import publish
     from rrp_helpers.data import load_collaborative
     from rrp_helpers.outcomes import results_sentences
-    from rrp_helpers.results import compute_results, write_results
+    from rrp_helpers.results import compute_results, published, write_results
 
+    rule = publish.PublishRule(args.suppress_below, args.round_to) if args.publish else None
     collab = load_collaborative(args.data)
     if collab.problems:
         print(
@@ -49,7 +51,12 @@ def _cmd_results(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     tables = compute_results(collab)
-    written = write_results(tables, args.out)
+    notice = None
+    if rule is not None:
+        tables = published(tables, rule)
+        notice = publish.notice(rule)
+        print(notice)
+    written = write_results(tables, args.out, notice=notice)
     with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 1):
         print(f"{collab.config.name}: {len(collab.wards)} wards")
         print(tables["collaborative_results"].to_string(index=False))
@@ -58,6 +65,19 @@ def _cmd_results(args: argparse.Namespace) -> int:
             print(f"- {sentence}")
     print(f"\nWrote {len(written)} files to {Path(args.out)}")
     return EXIT_OK
+
+
+def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--publish`` and its rule, shared by the commands that write shareable outputs."""
+    group = parser.add_argument_group("publication")
+    group.add_argument(
+        "--publish",
+        action="store_true",
+        help="apply small-number suppression to every published count (default rule: NHS Digital's, "
+        "1-4 shown as '*', others rounded to the nearest 5); without it outputs keep exact counts",
+    )
+    group.add_argument("--suppress-below", type=int, default=5, metavar="N", help="suppress counts from 1 to N-1 (default 5)")
+    group.add_argument("--round-to", type=int, default=5, metavar="N", help="round other counts to the nearest N (default 5)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     results.add_argument("data", help="collaborative folder or .xlsx workbook")
     results.add_argument("--out", default="results", help="output folder (default: results)")
+    add_publish_arguments(results)
     results.set_defaults(run=_cmd_results)
 
     for name, module_name, summary in (

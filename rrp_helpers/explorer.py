@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from rrp_helpers import charts, outcomes, spc
+from rrp_helpers import charts, outcomes, publish, spc
 from rrp_helpers.data import TOTAL, Collaborative
 
 CHART_CHOICES = (("c-chart (counts)", "c"), ("I-chart (XmR)", "i"), ("Run chart (median)", "run"), ("u-chart (per 1,000 bed days)", "u"))
@@ -172,7 +172,9 @@ class Explorer:
         self.grid.chart = self._grid_chart()
 
 
-def static_ward_chart(collab: Collaborative, measure: str = TOTAL) -> alt.LayerChart:
+def static_ward_chart(
+    collab: Collaborative, measure: str = TOTAL, *, publish_rule: publish.PublishRule | None = None
+) -> alt.LayerChart:
     """One SPC chart of every ward for ``measure``, filtered to one ward by a drop-down.
 
     The filter is an Altair parameter bound to an HTML select, so it works in exported static
@@ -187,6 +189,8 @@ def static_ward_chart(collab: Collaborative, measure: str = TOTAL) -> alt.LayerC
     )
     direction = {m.name: m.direction for m in collab.config.measures}.get(measure, "down")
     points = spc.classify_points(points, direction=direction)
+    if publish_rule is not None:
+        points = publish.publish_points(points, publish_rule)
     names = dict(zip(collab.wards["ward_id"], collab.wards["ward_name"]))
     points["ward_name"] = points["ward_id"].map(names)
     label = outcomes.measure_labels(collab)[measure]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rrp_helpers import spc
+from rrp_helpers import publish, spc
 from rrp_helpers.data import TOTAL, Collaborative
 
 SUSTAINED_IMPROVEMENT = "improvement"
@@ -504,11 +504,14 @@ def chart_points(
     rules: str = "collaborative",
     ward_frame: pd.DataFrame | None = None,
     measures: list[str] | None = None,
+    publish_rule: publish.PublishRule | None = None,
 ) -> pd.DataFrame:
     """SPC points of every measure and the total, for one ward or (``ward_id=None``) the collaborative.
 
     ``measures`` restricts the output (default: every measure, then ``total``); ``ward_frame``
-    is :func:`ward_monthly`'s frame when the caller has it already.
+    is :func:`ward_monthly`'s frame when the caller has it already. With ``publish_rule`` the
+    plotted counts are suppressed and rounded (:func:`rrp_helpers.publish.publish_points`);
+    the statistics are computed from the exact counts first.
 
     Default chart: ``c`` (counts) for a ward; ``i`` (XmR) for the collaborative sum, whose
     month-to-month variation across 38 wards is wider than a Poisson count's (overdispersion),
@@ -548,6 +551,8 @@ def chart_points(
             rules=rules,
         )
         points.insert(0, "measure", measure)
+        if publish_rule is not None:
+            points = publish.publish_points(points, publish_rule)
         frames.append(points)
     return pd.concat(frames, ignore_index=True)
 

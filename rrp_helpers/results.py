@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rrp_helpers import concepts, outcomes, quality
+from rrp_helpers import concepts, outcomes, publish, quality
 from rrp_helpers.data import Collaborative
 
 #: File stem -> what the table holds (documented in the README).
@@ -68,13 +68,48 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.remove(temporary)
 
 
-def write_results(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+#: Columns holding incident counts, per table: the ones ``--publish`` suppresses and rounds.
+COUNT_COLUMNS = {"collaborative_monthly": ("count", "count_reported")}
+
+
+def published_table(stem: str, table: pd.DataFrame, rule: publish.PublishRule | None) -> pd.DataFrame:
+    """One results table as published: incident counts suppressed and rounded, floats rounded.
+
+    ``rule=None`` returns the table unchanged (internal output). Counts of wards, concepts and
+    ward-months are not incident counts and stay as they are; means and percentages summarise
+    many months and are kept, rounded to whole numbers.
+    """
+    if rule is None:
+        return table
+    table = table.copy()
+    for column in COUNT_COLUMNS.get(stem, ()):
+        if column in table.columns:
+            table[column] = publish.publish_counts(table[column], rule)
+    floats = table.select_dtypes("float").columns
+    table[floats] = table[floats].round(0)
+    return table
+
+
+def published(tables: dict[str, pd.DataFrame], rule: publish.PublishRule | None) -> dict[str, pd.DataFrame]:
+    """Every table through :func:`published_table` (unchanged when ``rule`` is None)."""
+    return {stem: published_table(stem, table, rule) for stem, table in tables.items()}
+
+
+def write_results(
+    tables: dict[str, pd.DataFrame], out_dir: str | Path, *, notice: str | None = None
+) -> list[Path]:
     """Write each table as ``<stem>.csv`` and all of them as sheets of ``results.xlsx``.
 
-    Floats are written with 4 decimals. Returns the paths written.
+    Floats are written with 4 decimals. ``notice`` (for published output) goes into
+    ``NOTICE.txt`` and a first ``notice`` sheet of the workbook. Returns the paths written.
     """
     out_dir = Path(out_dir)
     written = []
+    if notice:
+        target = out_dir / "NOTICE.txt"
+        with atomic_path(target) as temporary:
+            temporary.write_text(notice + "\n", encoding="utf-8")
+        written.append(target)
     for stem, table in tables.items():
         target = out_dir / f"{stem}.csv"
         with atomic_path(target) as temporary:
@@ -83,6 +118,8 @@ def write_results(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[
     target = out_dir / "results.xlsx"
     with atomic_path(target) as temporary:
         with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            if notice:
+                pd.DataFrame({"notice": [notice]}).to_excel(writer, sheet_name="notice", index=False)
             for stem, table in tables.items():
                 table.to_excel(writer, sheet_name=stem[:31], index=False)
     written.append(target)

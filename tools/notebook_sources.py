@@ -17,6 +17,7 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results
 from rrp_helpers.data import load_collaborative, validate
+from rrp_helpers.publish import PublishRule, notice
 
 charts.setup_notebook(renderer)"""
 
@@ -27,7 +28,10 @@ print(f"{collab.config.name}: {len(collab.wards)} wards, "
       + (f", testing {collab.config.testing_start:%b %Y} to {collab.config.testing_end:%b %Y}"
          if collab.config.testing_start is not None else ", monitoring only (no testing period)"))
 if collab.config.synthetic:
-    print("SYNTHETIC DATA: every ward, trust and number here is invented.")"""
+    print("SYNTHETIC DATA: every ward, trust and number here is invented.")
+rule = PublishRule() if publish else None
+if rule:
+    print(notice(rule))"""
 
 READING_SPC = """**How to read the SPC charts.** Dots are monthly counts; the dark line is the centre line
 (the mean), dashed lines the upper and lower control limits (3 sigma). The shaded months are the
@@ -64,7 +68,9 @@ runs every check of the data contracts (each problem names the file, the row as 
 shows it, the column and what to do), maps the missing ward-months, and repeats the paper's
 cross-check of the two data sources: safety crosses against incident reports.
 """),
-        parameters('data_dir = "../data/demo"\nrenderer = "svg"  # "rrp-embed" in HTML reports'),
+        parameters("""data_dir = "../data/demo"
+renderer = "svg"  # "rrp-embed" in HTML reports
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
         code(IMPORTS),
         code("""report = validate(data_dir)
 print(report.format())"""),
@@ -79,7 +85,8 @@ collaborative monthly sum with a missing ward is left out rather than undercount
         code("""missing = quality.missing_ward_months(collab)
 missing["status"].value_counts()"""),
         code("charts.missing_heatmap(missing, collab.wards)"),
-        code("""outcomes.collaborative_monthly(collab).query("wards_missing > 0")"""),
+        code("""incomplete = outcomes.collaborative_monthly(collab).query("wards_missing > 0")
+results.published_table("collaborative_monthly", incomplete, rule)"""),
         md("""
 ## Safety crosses against incident reports
 
@@ -89,7 +96,10 @@ compares the two for the same ward-month: the mean difference (incident reports 
 crosses), the 95 % limits of agreement (Bland-Altman) and the share of months that agree exactly.
 """),
         code("quality.source_agreement(collab)"),
-        code("charts.agreement_plot(quality.source_pairs(collab), quality.source_agreement(collab))"),
+        code("""if rule:
+    print("Not shown in published reports: the plot places individual ward-month counts.")
+else:
+    display(charts.agreement_plot(quality.source_pairs(collab), quality.source_agreement(collab)))"""),
     ],
     "01_collaborative": [
         md("""
@@ -101,7 +111,9 @@ wards), Figure 1 (aggregate SPC charts of restraint, seclusion, rapid tranquilli
 total), the collaborative means before and during testing, how many wards achieved a sustained
 reduction, and progress against the aim.
 """),
-        parameters('data_dir = "../data/demo"\nrenderer = "svg"  # "rrp-embed" in HTML reports'),
+        parameters("""data_dir = "../data/demo"
+renderer = "svg"  # "rrp-embed" in HTML reports
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 1. Characteristics of participating wards"),
         code("outcomes.table1(collab)"),
@@ -109,7 +121,7 @@ reduction, and progress against the aim.
 
 The aggregate is the sum across all wards; it uses an XmR (I) chart because a sum over many wards
 varies more than a single Poisson count would, which would make c-chart limits too narrow."""),
-        code("""points = outcomes.chart_points(collab)
+        code("""points = outcomes.chart_points(collab, publish_rule=rule)
 all_ward_notes = collab.annotations[collab.annotations["ward_id"].eq("ALL")]
 charts.measure_dashboard(points, labels, annotations=all_ward_notes)"""),
         md("""
@@ -119,7 +131,7 @@ Everything below is computed from the data. The period means compare the baselin
 testing period, as the paper prints them; the sustained shift and the mean after it come from the
 aggregate chart above.
 """),
-        code("""tables = results.compute_results(collab)
+        code("""tables = results.published(results.compute_results(collab), rule)
 tables["collaborative_results"]"""),
         code("""for sentence in outcomes.results_sentences(collab, tables["collaborative_results"], tables["team_summary"]):
     print("-", sentence)"""),
@@ -151,12 +163,13 @@ of its latest month.
 """),
         parameters("""data_dir = "../data/demo"
 ward_id = "alder"
-renderer = "svg"  # "rrp-embed" in HTML reports"""),
+renderer = "svg"  # "rrp-embed" in HTML reports
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""ward = collab.wards.set_index("ward_id").loc[ward_id]
 ward.to_frame(name=ward_id)"""),
         md("## SPC charts\n\n" + READING_SPC + "\n\nPurple ticks along the bottom mark the months change ideas started; green triangles are annotations."),
-        code("""ward_points = outcomes.chart_points(collab, ward_id=ward_id)
+        code("""ward_points = outcomes.chart_points(collab, ward_id=ward_id, publish_rule=rule)
 ward_notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
 ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
 charts.measure_dashboard(ward_points, labels, title_prefix=f"{ward['ward_name']}: ",
@@ -176,7 +189,9 @@ team[team["ward_id"].eq(ward_id)].drop(columns="ward_id")"""),
         code("""collab.engagement[collab.engagement["ward_id"].eq(ward_id)].drop(columns="ward_id")"""),
         md("## Safety cross of the latest month\n\nThe calendar cross the team fills in on the ward: red days had incidents (count in brackets), green days none."),
         code("""crosses = collab.safety_cross[collab.safety_cross["ward_id"].eq(ward_id)]
-if len(crosses):
+if rule:
+    print("Not shown in published reports: a safety cross shows daily counts, which are small numbers.")
+elif len(crosses):
     latest = crosses["date"].max().to_period("M").to_timestamp()
     display(charts.safety_cross(crosses[crosses["date"] >= latest], latest))
 else:
@@ -191,7 +206,9 @@ diagram, ward by ward, and, beyond the paper, whether improving wards tested dif
 than wards that did not improve. That last comparison is descriptive: wards chose their own ideas,
 so an association between a concept and improvement is not evidence that the concept caused it.
 """),
-        parameters('data_dir = "../data/demo"\nrenderer = "svg"  # "rrp-embed" in HTML reports'),
+        parameters("""data_dir = "../data/demo"
+renderer = "svg"  # "rrp-embed" in HTML reports
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 2. Number of wards that tested ideas within each change concept"),
         code("concepts.table2(collab)"),
@@ -226,6 +243,7 @@ drop-down of the last chart instead.
         parameters("""data_dir = "../data/demo"
 ward_id = "alder"
 renderer = "svg"  # "rrp-embed" in HTML reports
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
 static_chart = True"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""from rrp_helpers.explorer import Explorer, static_ward_chart
@@ -239,7 +257,7 @@ The chart below carries every ward's data and filters it in the page itself, so 
 still works in an exported HTML file opened offline.
 """),
         code("""if static_chart:
-    display(charts.interactive_html(static_ward_chart(collab)))"""),
+    display(charts.interactive_html(static_ward_chart(collab, publish_rule=rule)))"""),
     ],
 }
 
