@@ -159,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as error:
         print(str(error), file=sys.stderr)
         return EXIT_DATA
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("Interrupted: files already written are complete; nothing is half-written.", file=sys.stderr)
         return 130

@@ -77,7 +77,56 @@ def with_row(i: int, col: int, value: str) -> str:
     return csv_text(MONTHLY_HEADER, rows)
 
 
+def excel_case(name: str, readme: str, title_rows: int = 0, edit=None) -> None:
+    """A one-workbook collaborative (``book.xlsx``) with one fault made by ``edit(workbook)``."""
+    from openpyxl import Workbook
+
+    d = HERE / name
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir()
+    book = Workbook()
+    settings = book.active
+    settings.title = "collaborative"
+    for key, value in (("name", "Corpus collaborative (synthetic)"), ("synthetic", "true"),
+                       ("baseline", "2019-01:2019-03"), ("testing", "2019-04:2019-06")):
+        settings.append([key, value])
+    tables = {
+        "wards": [line.split(",") for line in WARDS_CSV.strip().splitlines()],
+        "monthly": [MONTHLY_HEADER.split(",")] + monthly_rows(),
+    }
+    for sheet_name, rows in tables.items():
+        sheet = book.create_sheet(sheet_name)
+        for k in range(title_rows):
+            sheet.append([f"Title line {k + 1} typed above the table"])
+        for row in rows:
+            sheet.append([int(v) if v.isdigit() else v for v in row])
+    if edit is not None:
+        edit(book)
+    book.save(d / "book.xlsx")
+    (d / "README.txt").write_text(readme.strip() + "\n", encoding="utf-8")
+
+
+def _merge_counts(book) -> None:
+    book["monthly"].merge_cells("D5:D7")  # spreadsheet rows 5-7 share one count
+
+
+def _nhs_number_note(book) -> None:
+    sheet = book.create_sheet("annotations")
+    sheet.append(["ward_id", "month", "note"])
+    sheet.append(["ward-a", "2019-05", "Patient 401 023 2137 moved ward"])
+
+
+def _negative_count(book) -> None:
+    book["monthly"]["D8"] = -2  # below two title rows: the header is row 3, so this is data row 8
+
+
 def main() -> None:
+    excel_case("excel_merged_counts", "book.xlsx: monthly counts D5:D7 are one merged cell.", edit=_merge_counts)
+    excel_case("excel_title_rows_negative_count",
+               "book.xlsx: two title rows above each table; monthly row 8 has count -2.", title_rows=2, edit=_negative_count)
+    excel_case("excel_nhs_number_in_note", "book.xlsx: an annotation holds an NHS number written with spaces.",
+               edit=_nhs_number_note)
     case("missing_monthly_file", "Folder without monthly.csv.", {"monthly.csv": None})
     case("empty_monthly_0_bytes", "monthly.csv is 0 bytes.", {"monthly.csv": ""})
     case("header_only_monthly", "monthly.csv has a header row and no data.",
