@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/rrp results data/demo --out results/demo
+	$(VENV)/bin/rrp results data/demo --out results/demo && $(VENV)/bin/rrp reports data/demo --out reports/demo
 
 test: $(STAMP)
 	$(PY) -m pytest

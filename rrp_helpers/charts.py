@@ -87,7 +87,9 @@ def spc_chart(
 
     ``points`` needs ``x`` (month), ``y``, ``cl``, ``ucl``, ``lcl``, ``part``, ``baseline``,
     ``point_type`` and ``rules_fired``. Centre line and limits are drawn per phase, so they step
-    between phases; the baseline (``baseline`` True in the first phase) is shaded. Optional
+    between phases; the baseline (``baseline`` True in the first phase) is shaded. Months whose
+    value was suppressed (an optional ``suppressed`` column) show a ``*`` along the bottom, so
+    they read differently from months with no data. Optional
     ``annotations`` (columns ``month, note``) become labelled markers; ``change_ideas`` (columns
     ``started, idea, change_concept``) become ticks along the bottom on the month each started.
     """
@@ -146,6 +148,17 @@ def spc_chart(
             alt.Chart(phase_starts.iloc[1:])
             .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10, color=NHS_DARK_BLUE)
             .encode(x="x:T", y=alt.value(0), text="phase:N")
+        )
+    if "suppressed" in data and data["suppressed"].any():
+        hidden = data[data["suppressed"]]
+        layers.append(
+            alt.Chart(hidden)
+            .mark_text(text="*", fontSize=16, fontWeight="bold", color=NHS_MID_GREY)
+            .encode(
+                x="x:T",
+                y=alt.value(height - 12),
+                tooltip=[alt.Tooltip("x:T", title="Month", format="%B %Y"), alt.Tooltip("phase:N", title="Value hidden: a small number (suppressed)")],
+            )
         )
     if annotations is not None and len(annotations):
         notes = annotations.rename(columns={"month": "x"}).copy()

@@ -58,7 +58,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
         print(notice)
     written = write_results(tables, args.out, notice=notice)
     with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 1):
-        print(f"{collab.config.name}: {len(collab.wards)} wards")
+        print(f"{collab.config.name}: {len(collab.wards)} {collab.config.unit_label}s")
         print(tables["collaborative_results"].to_string(index=False))
         print()
         for sentence in results_sentences(collab, tables["collaborative_results"], tables["team_summary"]):

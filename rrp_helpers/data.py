@@ -84,7 +84,11 @@ __all__ = [
 
 MEASURES: tuple[str, ...] = ("restraint", "seclusion", "rapid_tranquillisation")
 TOTAL = "total"
-SOURCES: tuple[str, ...] = ("incident_report", "safety_cross")
+SOURCES: tuple[str, ...] = ("incident_report", "safety_cross", "published")
+CHART_SETTINGS: dict[str, tuple[str, ...]] = {
+    "ward_chart": ("c", "u", "i", "run"),  # the chart of one ward's monthly counts
+    "collaborative_chart": ("i", "c", "u", "up", "run"),  # the chart of the collaborative's monthly sums
+}
 _MONTH_DTYPE = "datetime64[us]"
 
 # ---------------------------------------------------------------------------------------
@@ -126,6 +130,9 @@ class CollaborativeConfig:
     measures: tuple[MeasureSpec, ...] = DEFAULT_MEASURES
     rate_per: int = 1000
     values_rounded_to: int | None = None
+    unit_label: str = "ward"  # what one unit is called in sentences ("ward", "provider")
+    ward_chart: str = "c"  # "u": rates per rate_per occupied bed days
+    collaborative_chart: str = "i"
 
     def months(self) -> pd.DatetimeIndex:
         """Every month from baseline start to the testing end (or baseline end)."""
@@ -341,7 +348,8 @@ _MAX_COUNT = 100_000   # a larger count for one ward and month is a typing or ex
 _CONFIG_KEYS = (
     "name", "description", "synthetic", "baseline", "testing", "baseline_start", "baseline_end",
     "testing_start", "testing_end", "shift_points", "trend_points", "aim_reduction_pct",
-    "rate_per", "change_package", "values_rounded_to", "measures",
+    "rate_per", "change_package", "values_rounded_to", "measures", "unit_label", "ward_chart",
+    "collaborative_chart",
 )
 _MEASURE_KEYS = ("label", "direction", "kind")
 
@@ -1374,6 +1382,18 @@ def _build_config(entries: dict[str, _Entry], measures: dict[str, dict[str, _Ent
         else:
             aim = a
 
+    texts: dict[str, str] = {"unit_label": "ward", "ward_chart": "c", "collaborative_chart": "i"}
+    for key in texts:
+        if key in entries:
+            value = str(entries[key].value).strip()
+            allowed = CHART_SETTINGS.get(key)
+            if allowed is not None and value not in allowed:
+                err(key, entries[key].value, f"{key} must be one of {', '.join(allowed)}")
+            elif not value:
+                err(key, entries[key].value, f"{key} must not be empty")
+            else:
+                texts[key] = value
+
     specs: list[MeasureSpec] = []
     if measures is None:
         specs = list(DEFAULT_MEASURES)
@@ -1427,7 +1447,8 @@ def _build_config(entries: dict[str, _Entry], measures: dict[str, dict[str, _Ent
         baseline_start=b0, baseline_end=b1, testing_start=t0, testing_end=t1,
         shift_points=int(ints["shift_points"] or 8), trend_points=int(ints["trend_points"] or 6),
         aim_reduction_pct=aim, measures=tuple(specs), rate_per=int(ints["rate_per"] or 1000),
-        values_rounded_to=ints["values_rounded_to"])
+        values_rounded_to=ints["values_rounded_to"], unit_label=texts["unit_label"],
+        ward_chart=texts["ward_chart"], collaborative_chart=texts["collaborative_chart"])
     return cfg, tuple(specs)
 
 
@@ -1745,6 +1766,8 @@ def _complete_monthly(frame: pd.DataFrame, wards: list[str], cfg: CollaborativeC
         col.warn(label, empty_rows[0] if empty_rows else None, "count", None,
                  f"ward {w}: no count for {len(per_month)} of {n_months} months: {text}.{extra} "
                  "Missing months are left out of charts and calculations, never counted as 0",
+                 "nothing to do if the publisher did not report them (published statistics)"
+                 if cfg.values_rounded_to else
                  "add the missing counts if they exist (write 0 only for months with no incidents)")
     grid = grid[["ward_id", "month", "measure", "count", "occupied_bed_days", "source", "suppressed"]]
     grid["source"] = grid["source"].astype("str")

@@ -638,9 +638,9 @@ def build(reading: Reading, baseline: tuple[Month, Month] | None = None,
     no_counts = sorted({r[0] for r in monthly} - {r[0] for r in monthly if r[3] != ""})
     if no_counts:
         notes.append(f"{len(no_counts)} provider(s) have no count in any imported month (only '*' or absent), so "
-                     f"their charts are empty: {', '.join(no_counts)}")
+                     f"their charts are empty: {_few(no_counts)}")
     if no_beds:
-        notes.append(f"{len(no_beds)} provider(s) have no bed days in any month (no u-chart): {', '.join(no_beds)}")
+        notes.append(f"{len(no_beds)} provider(s) have no bed days in any month (no u-chart): {_few(no_beds)}")
     if reading.dropped_breakdowns:
         notes.append(f"{sum(reading.dropped_breakdowns.values())} rows of other breakdowns dropped ("
                      + ", ".join(f"{k}: {v}" for k, v in sorted(reading.dropped_breakdowns.items())[:8])
@@ -663,6 +663,9 @@ def build(reading: Reading, baseline: tuple[Month, Month] | None = None,
     n_base = len(_month_range(*baseline))
     if testing is None:
         notes.append("no testing period: monitoring only (SPC charts and signals, no before/after reductions)")
+    elif len(_month_range(*testing)) < 8:
+        notes.append(f"the testing period has {len(_month_range(*testing))} months, fewer than the 8 points of the "
+                     "shift rule (shift_points): no sustained shift can be detected in it")
     if n_base < 20:
         notes.append(f"the baseline has {n_base} months (< 20): control limits are trial limits")
     notes.append("values are rounded to the nearest 5 by NHS Digital (values_rounded_to = 5)")
@@ -670,6 +673,10 @@ def build(reading: Reading, baseline: tuple[Month, Month] | None = None,
     toml = _toml(measures, baseline, testing, ri_months, use_types)
     readme = _readme(reading, summary, notes, baseline, testing, measures)
     return Imported(toml, wards, monthly, readme, summary + [f"Note: {n}" for n in notes])
+
+
+def _few(items: Sequence[str], limit: int = 8) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _toml(measures: list[tuple[str, str]], baseline: tuple[Month, Month], testing: tuple[Month, Month] | None,
@@ -692,7 +699,16 @@ def _toml(measures: list[tuple[str, str]], baseline: tuple[Month, Month], testin
         lines.append(f'testing = ["{_fmt(testing[0])}", "{_fmt(testing[1])}"]')
     else:
         lines.append("# No testing period: monitoring only (charts and signals, no before/after reductions).")
-    lines += ["rate_per = 1000", "values_rounded_to = 5", ""]
+    lines += [
+        "rate_per = 1000",
+        "values_rounded_to = 5",
+        'unit_label = "provider"',
+        "# Providers differ a hundredfold in size: chart rates per 1,000 occupied bed days. The",
+        "# national rate pools huge denominators, so its chart is Laney's u-prime (overdispersion).",
+        'ward_chart = "u"',
+        'collaborative_chart = "up"',
+        "",
+    ]
     for name, label in measures:
         lines += [f"[measures.{name}]", f"label = {_toml_str(label)}", 'direction = "down"', 'kind = "outcome"', ""]
     return "\n".join(lines)

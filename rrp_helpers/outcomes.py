@@ -150,6 +150,21 @@ def sustained_change(
     )
 
 
+def outcome_measures(collab: Collaborative) -> list[str]:
+    """Names of the outcome measures (not balancing measures), in configuration order."""
+    return [m.name for m in collab.config.measures if m.kind == "outcome"]
+
+
+def has_total(collab: Collaborative) -> bool:
+    """Whether a ``total`` is reported: only when there are at least two outcome measures to add."""
+    return len(outcome_measures(collab)) >= 2
+
+
+def reported_measures(collab: Collaborative) -> list[str]:
+    """Every measure in configuration order, then ``total`` when :func:`has_total`."""
+    return [*collab.config.measure_names(), *([TOTAL] if has_total(collab) else [])]
+
+
 def _percent(part: pd.Series | np.ndarray | float, whole: float) -> pd.Series | np.ndarray | float:
     """Whole-number percentages rounded half up, as the paper prints them (60.5 -> 61)."""
     return np.floor(np.asarray(part, dtype=float) / whole * 100 + 0.5)
@@ -177,23 +192,33 @@ def table1(collab: Collaborative) -> pd.DataFrame:
 def ward_monthly(collab: Collaborative) -> pd.DataFrame:
     """Monthly counts per ward and measure, with the derived ``total``.
 
-    Columns ``ward_id, month, measure, count, occupied_bed_days, period``; ``count`` is float
-    with NaN for a missing ward-month. The total is missing whenever any outcome measure of
-    that ward-month is missing. ``period`` is ``baseline`` or ``testing``.
+    Columns ``ward_id, month, measure, count, occupied_bed_days, suppressed, period``;
+    ``count`` is float with NaN for a missing ward-month (``suppressed`` when a publisher hid
+    it). The total (only with two or more outcome measures) is missing whenever any outcome
+    measure of that ward-month is missing. ``period`` is ``baseline`` or ``testing``.
     """
     config = collab.config
-    outcome_measures = [m.name for m in config.measures if m.kind == "outcome"]
-    monthly = collab.monthly[["ward_id", "month", "measure", "count", "occupied_bed_days"]].copy()
+    measures_added = outcome_measures(collab)
+    monthly = collab.monthly[["ward_id", "month", "measure", "count", "occupied_bed_days", "suppressed"]].copy()
     monthly["count"] = monthly["count"].astype("float64")
     monthly["occupied_bed_days"] = monthly["occupied_bed_days"].astype("float64")
-    outcomes = monthly[monthly["measure"].isin(outcome_measures)]
-    grouped = outcomes.groupby(["ward_id", "month"], sort=True)
-    total = grouped.agg(count=("count", "sum"), present=("count", "count"), occupied_bed_days=("occupied_bed_days", "first"))
-    total["count"] = total["count"].where(total["present"].eq(len(outcome_measures)))
-    total = total.drop(columns="present").reset_index()
-    total["measure"] = TOTAL
-    frame = pd.concat([monthly, total[monthly.columns]], ignore_index=True)
-    order = {name: k for k, name in enumerate([*config.measure_names(), TOTAL])}
+    monthly["suppressed"] = monthly["suppressed"].astype(bool)
+    frames = [monthly]
+    if has_total(collab):
+        outcomes = monthly[monthly["measure"].isin(measures_added)]
+        grouped = outcomes.groupby(["ward_id", "month"], sort=True)
+        total = grouped.agg(
+            count=("count", "sum"),
+            present=("count", "count"),
+            occupied_bed_days=("occupied_bed_days", "first"),
+            suppressed=("suppressed", "any"),
+        )
+        total["count"] = total["count"].where(total["present"].eq(len(measures_added)))
+        total = total.drop(columns="present").reset_index()
+        total["measure"] = TOTAL
+        frames.append(total[monthly.columns])
+    frame = pd.concat(frames, ignore_index=True)
+    order = {name: k for k, name in enumerate(reported_measures(collab))}
     frame["_order"] = frame["measure"].map(order)
     frame = frame.sort_values(["ward_id", "_order", "month"], kind="stable").drop(columns="_order")
     frame["period"] = np.where(frame["month"] <= config.baseline_end, "baseline", "testing")
@@ -203,28 +228,43 @@ def ward_monthly(collab: Collaborative) -> pd.DataFrame:
 def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """The collaborative's monthly sums across wards, per measure and for the total.
 
-    Columns ``month, measure, count, count_reported, wards_reporting, wards_missing, period``.
-    ``count`` is the sum over all wards, and NaN when any ward's value is missing that month: a
-    sum over the wards that did report would count a missing ward-month as zero.
-    ``count_reported`` is that partial sum, for information only.
+    Columns ``month, measure, count, count_reported, wards_reporting, wards_missing,
+    count_with_bed_days, bed_days_reported, rate, period``. ``count`` is the sum over all wards,
+    and NaN when any ward's value is missing that month: a sum over the wards that did report
+    would count a missing ward-month as zero. ``count_reported`` is that partial sum, for
+    information only. ``rate`` is incidents per ``rate_per`` occupied bed days over the wards
+    reporting both a count and bed days: a rate, unlike a sum, stays comparable when some
+    units are missing (the collaborative series of ``collaborative_chart = "u"``).
     """
     frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    frame = frame.assign(
+        _both_count=frame["count"].where(frame["occupied_bed_days"].notna()),
+        _both_days=frame["occupied_bed_days"].where(frame["count"].notna()),
+    )
     grouped = frame.groupby(["measure", "month"], sort=False)
     summary = grouped.agg(
         count_reported=("count", "sum"),
         wards_reporting=("count", "count"),
         wards=("ward_id", "size"),
+        count_with_bed_days=("_both_count", "sum"),
+        bed_days_reported=("_both_days", "sum"),
         period=("period", "first"),
     ).reset_index()
     summary["wards_missing"] = summary["wards"] - summary["wards_reporting"]
     summary["count"] = summary["count_reported"].where(summary["wards_missing"].eq(0))
-    columns = ["month", "measure", "count", "count_reported", "wards_reporting", "wards_missing", "period"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = summary["count_with_bed_days"] / summary["bed_days_reported"] * collab.config.rate_per
+    summary["rate"] = rate.where(summary["bed_days_reported"] > 0)
+    columns = [
+        "month", "measure", "count", "count_reported", "wards_reporting", "wards_missing",
+        "count_with_bed_days", "bed_days_reported", "rate", "period",
+    ]
     return summary[columns].reset_index(drop=True)
 
 
-def _series_matrix(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+def _series_matrix(frame: pd.DataFrame, keys: list[str], value: str = "count") -> tuple[pd.DataFrame, np.ndarray]:
     """Reshape a complete long frame into one row per series (``keys``) and one column per month."""
-    wide = frame.pivot_table(index=keys, columns="month", values="count", aggfunc="first", dropna=False, sort=False)
+    wide = frame.pivot_table(index=keys, columns="month", values=value, aggfunc="first", dropna=False, sort=False)
     wide = wide.sort_index(axis=1)
     return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
 
@@ -291,26 +331,48 @@ def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None) 
     return results[columns]
 
 
+def collaborative_value(collab: Collaborative) -> str:
+    """The collaborative series: ``rate`` for a u or Laney u-prime chart, else the ``count`` sum."""
+    return "rate" if collab.config.collaborative_chart in ("u", "up") else "count"
+
+
+def value_unit(collab: Collaborative, value: str) -> str:
+    """Words for the unit of a series value."""
+    if value == "rate":
+        return f"per {collab.config.rate_per:,} occupied bed days"
+    return "incidents per month"
+
+
+def chart_unit(collab: Collaborative, *, ward: bool) -> str:
+    """The y-axis title of a ward's (``ward=True``) or the collaborative's default chart."""
+    chart = collab.config.ward_chart if ward else collab.config.collaborative_chart
+    return f"Per {collab.config.rate_per:,} occupied bed days" if chart in ("u", "up") else "Incidents per month"
+
+
 def collaborative_results(collab: Collaborative, collab_frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Collaborative-level results for each measure and the total.
 
     Columns ``measure, baseline_mean, testing_mean, change_pct, sustained, shift_start,
-    final_mean, final_change_pct, months_incomplete``. Means are of the monthly sums across
-    wards (incidents per month) over complete months only; ``change_pct`` compares the plain
+    final_mean, final_change_pct, months_incomplete, unit``. Means are of the monthly sums across
+    wards (incidents per month) over complete months only (or, with ``collaborative_chart =
+    "u"``, of the monthly rates over the reporting units: see ``unit``); ``change_pct`` compares the plain
     period means, as the paper prints them (positive = reduction); ``sustained`` and
     ``final_mean`` come from the same shift-rule method as the team level applied to the
     monthly sums; ``months_incomplete`` counts months left out because a ward's data was missing.
     """
     frame = collaborative_monthly(collab) if collab_frame is None else collab_frame
-    index, values = _series_matrix(frame, ["measure"])
+    value = collaborative_value(collab)
+    index, values = _series_matrix(frame, ["measure"], value)
     results = _change_rows(collab, index, values)
-    results["change_pct"] = (results["baseline_mean"] - results["testing_mean"]) / results["baseline_mean"] * 100
+    with np.errstate(invalid="ignore", divide="ignore"):
+        results["change_pct"] = (results["baseline_mean"] - results["testing_mean"]) / results["baseline_mean"] * 100
     results["final_change_pct"] = results["reduction_pct"]
-    incomplete = frame.groupby("measure", sort=False)["count"].apply(lambda s: int(s.isna().sum()))
+    incomplete = frame.groupby("measure", sort=False)[value].apply(lambda s: int(s.isna().sum()))
     results["months_incomplete"] = results["measure"].map(incomplete).astype(int)
+    results["unit"] = value_unit(collab, value)
     columns = [
         "measure", "baseline_mean", "testing_mean", "change_pct", "sustained", "shift_start", "final_mean",
-        "final_change_pct", "months_incomplete",
+        "final_change_pct", "months_incomplete", "unit",
     ]
     return results[columns]
 
@@ -322,11 +384,17 @@ def team_summary(collab: Collaborative, results: pd.DataFrame | None = None) -> 
     mean_reduction_pct, min_reduction_pct, max_reduction_pct``. ``percent_of_wards`` is of all
     wards (rounded half up). Statements: ``improved_any`` (a sustained reduction in at least one
     outcome measure), ``improved_in_1`` / ``_2`` / ``_3`` ..., ``improved_none``, and per measure
-    (and ``total``) ``improved`` and ``deteriorated``.
+    (and ``total``) ``improved`` and ``deteriorated``. A collaborative without a testing period
+    (monitoring only) gets the single statement ``monitoring_only``.
     """
     results = team_results(collab) if results is None else results
     n_wards = len(collab.wards)
+    columns = ["statement", "measure", "wards", "percent_of_wards", "mean_reduction_pct", "min_reduction_pct", "max_reduction_pct"]
+    if collab.config.testing_start is None:
+        # Monitoring only: no before/after comparison, so no statement about improvement.
+        return pd.DataFrame([("monitoring_only", "any", n_wards, 100, np.nan, np.nan, np.nan)], columns=columns)
     outcome_measures = [m.name for m in collab.config.measures if m.kind == "outcome"]
+    summary_measures = [*outcome_measures, *([TOTAL] if has_total(collab) else [])]
     improved = results[results["sustained"].eq(SUSTAINED_IMPROVEMENT)]
     per_ward = (
         improved[improved["measure"].isin(outcome_measures)].groupby("ward_id").size().reindex(collab.wards["ward_id"], fill_value=0)
@@ -335,7 +403,7 @@ def team_summary(collab: Collaborative, results: pd.DataFrame | None = None) -> 
     for k in range(1, len(outcome_measures) + 1):
         rows.append((f"improved_in_{k}", "any", int((per_ward == k).sum()), np.nan, np.nan, np.nan))
     rows.append(("improved_none", "any", int((per_ward == 0).sum()), np.nan, np.nan, np.nan))
-    for measure in [*outcome_measures, TOTAL]:
+    for measure in summary_measures:
         reductions = improved.loc[improved["measure"].eq(measure), "reduction_pct"]
         rows.append(
             (
@@ -347,7 +415,7 @@ def team_summary(collab: Collaborative, results: pd.DataFrame | None = None) -> 
                 reductions.max() if len(reductions) else np.nan,
             )
         )
-    for measure in [*outcome_measures, TOTAL]:
+    for measure in summary_measures:
         worse = results[results["measure"].eq(measure) & results["sustained"].eq(SUSTAINED_DETERIORATION)]
         rows.append(("deteriorated", measure, int(len(worse)), np.nan, np.nan, np.nan))
     summary = pd.DataFrame(
@@ -393,14 +461,61 @@ def engagement_outcomes(collab: Collaborative, results: pd.DataFrame | None = No
     )
 
 
+def _lower_label(label: str) -> str:
+    """A label for the middle of a sentence: first letter lower-cased unless it starts an acronym."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def context_notes(collab: Collaborative) -> list[str]:
+    """What a reader must know before reading the numbers: monitoring only, a testing period too
+    short for the shift rule, trial limits, values rounded by a publisher."""
+    config = collab.config
+    notes = []
+    n_baseline = len(config.baseline_months())
+    if config.testing_start is None:
+        notes.append(
+            "Monitoring only: there is no testing period, so the charts show signals but there are no "
+            "before/after comparisons or reductions."
+        )
+    elif len(config.testing_months()) < config.shift_points:
+        notes.append(
+            f"The testing period ({len(config.testing_months())} months) is shorter than the shift rule "
+            f"({config.shift_points} points): no sustained change can be detected yet."
+        )
+    if n_baseline < 20:
+        notes.append(
+            f"Control limits are trial limits: the baseline has {n_baseline} points, fewer than the 20 "
+            "usually wanted for stable limits."
+        )
+    if config.values_rounded_to:
+        notes.append(
+            f"Values were rounded to the nearest {config.values_rounded_to} by the publisher, and small values "
+            "suppressed (shown as missing): counts are coarse."
+        )
+    return notes
+
+
 def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     """The results section's sentences, with every number taken from the computed tables."""
-    labels = {m.name: m.label.lower() for m in collab.config.measures}
+    labels = {m.name: _lower_label(m.label) for m in collab.config.measures}
     labels[TOTAL] = "all restrictive practice combined"
+    unit = collab.config.unit_label
     n_wards = len(collab.wards)
-    sentences = []
+    sentences = list(context_notes(collab))
     for row in collaborative.itertuples(index=False):
         if np.isnan(row.baseline_mean):
+            sentences.append(
+                f"Collaborative, {labels.get(row.measure, row.measure)}: no complete month to summarise "
+                f"(every month misses at least one {unit})."
+            )
+            continue
+        per = "a month" if row.unit == "incidents per month" else row.unit
+        precision = 0 if row.unit == "incidents per month" else 2
+        if collab.config.testing_start is None:
+            sentences.append(
+                f"Collaborative, {labels.get(row.measure, row.measure)}: mean {row.baseline_mean:.{precision}f} {per} "
+                f"over {len(collab.config.baseline_months())} months."
+            )
             continue
         change = "reduction" if row.change_pct >= 0 else "increase"
         article = "an" if f"{abs(row.change_pct):.0f}".startswith(("8", "11", "18")) else "a"
@@ -410,42 +525,44 @@ def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summar
             SUSTAINED_NONE: "no sustained change",
         }[row.sustained]
         testing = "" if np.isnan(row.testing_mean) else (
-            f" to {row.testing_mean:.0f} in the testing period, {article} {abs(row.change_pct):.0f}% {change};"
+            f" to {row.testing_mean:.{precision}f} in the testing period, {article} {abs(row.change_pct):.0f}% {change};"
         )
         sentences.append(
-            f"Collaborative, {labels.get(row.measure, row.measure)}: mean {row.baseline_mean:.0f} a month in the baseline"
+            f"Collaborative, {labels.get(row.measure, row.measure)}: mean {row.baseline_mean:.{precision}f} {per} in the baseline"
             f"{testing} the aggregate chart shows {shift}."
         )
     by = summary.set_index(["statement", "measure"])
-    if collab.config.testing_start is not None:
-        any_wards = int(by.loc[("improved_any", "any"), "wards"])
-        n_measures = sum(1 for m in collab.config.measures if m.kind == "outcome")
-        words = {1: "one measure", 2: "two", 3: "three", 4: "four"}
-        parts = [
-            f"{int(by.loc[(f'improved_in_{k}', 'any'), 'wards'])} in {'all ' if k == n_measures and k > 1 else ''}{words.get(k, str(k))}"
-            for k in range(1, n_measures + 1)
-        ]
+    if ("monitoring_only", "any") in by.index:
+        return sentences
+    units = f"{unit}s"
+    any_wards = int(by.loc[("improved_any", "any"), "wards"])
+    n_measures = len(outcome_measures(collab))
+    words = {1: "one measure", 2: "two", 3: "three", 4: "four"}
+    parts = [
+        f"{int(by.loc[(f'improved_in_{k}', 'any'), 'wards'])} in {'all ' if k == n_measures and k > 1 else ''}{words.get(k, str(k))}"
+        for k in range(1, n_measures + 1)
+    ]
+    sentences.append(
+        f"{any_wards} of {n_wards} {units} ({_percent(any_wards, n_wards):.0f}%) demonstrated a sustained reduction "
+        f"in at least one measure ({', '.join(parts)}); "
+        f"{int(by.loc[('improved_none', 'any'), 'wards'])} did not."
+    )
+    for measure in [*outcome_measures(collab), *([TOTAL] if has_total(collab) else [])]:
+        row = by.loc[("improved", measure)]
+        if row["wards"] == 0:
+            sentences.append(f"No {unit} achieved a sustained reduction in {labels.get(measure, measure)}.")
+            continue
         sentences.append(
-            f"{any_wards} of {n_wards} wards ({_percent(any_wards, n_wards):.0f}%) demonstrated a sustained reduction "
-            f"in at least one measure ({', '.join(parts)}); "
-            f"{int(by.loc[('improved_none', 'any'), 'wards'])} did not."
+            f"{int(row['wards'])} {units} achieved a sustained reduction in {labels.get(measure, measure)}, "
+            f"with a mean reduction of {row['mean_reduction_pct']:.0f}% "
+            f"(range {row['min_reduction_pct']:.0f}-{row['max_reduction_pct']:.0f}%)."
         )
-        for measure in [*(m.name for m in collab.config.measures if m.kind == "outcome"), TOTAL]:
-            row = by.loc[("improved", measure)]
-            if row["wards"] == 0:
-                sentences.append(f"No ward achieved a sustained reduction in {labels.get(measure, measure)}.")
-                continue
-            sentences.append(
-                f"{int(row['wards'])} wards achieved a sustained reduction in {labels.get(measure, measure)}, "
-                f"with a mean reduction of {row['mean_reduction_pct']:.0f}% "
-                f"(range {row['min_reduction_pct']:.0f}-{row['max_reduction_pct']:.0f}%)."
-            )
-        worse = by.xs("deteriorated", level="statement")["wards"]
-        sentences.append(
-            "Wards with a sustained increase: "
-            + ", ".join(f"{int(worse[m])} in {labels.get(m, m)}" for m in worse.index)
-            + "."
-        )
+    worse = by.xs("deteriorated", level="statement")["wards"]
+    sentences.append(
+        f"{unit.capitalize()}s with a sustained increase: "
+        + ", ".join(f"{int(worse[m])} in {labels.get(m, m)}" for m in worse.index)
+        + "."
+    )
     return sentences
 
 
@@ -513,10 +630,14 @@ def chart_points(
     plotted counts are suppressed and rounded (:func:`rrp_helpers.publish.publish_points`);
     the statistics are computed from the exact counts first.
 
-    Default chart: ``c`` (counts) for a ward; ``i`` (XmR) for the collaborative sum, whose
-    month-to-month variation across 38 wards is wider than a Poisson count's (overdispersion),
-    which would make c-chart limits too narrow. Returns the ``spc`` columns plus ``measure``,
-    ``point_type`` and ``rules_fired``, measures in the collaborative's order, then ``total``.
+    Default chart: the collaborative's ``ward_chart`` (``c``, counts, unless set) for a ward and
+    ``collaborative_chart`` (``i``, XmR, unless set) for the collaborative sum, whose
+    month-to-month variation across many wards is wider than a Poisson count's (overdispersion),
+    which would make c-chart limits too narrow. ``u``/``up`` charts plot incidents per
+    ``rate_per`` occupied bed days (for the collaborative: over the units reporting both), and
+    the phases come from the sustained-change method applied to those rates. Returns the ``spc``
+    columns plus ``measure``, ``count`` (the numerator), ``suppressed`` (a value hidden by the
+    publisher or by ``publish_rule``), ``point_type`` and ``rules_fired``.
     """
     config = collab.config
     months = config.months()
@@ -524,23 +645,33 @@ def chart_points(
     frame = ward_monthly(collab) if ward_frame is None else ward_frame
     if ward_id is None:
         frame = collaborative_monthly(collab, frame)
-        chart = chart or "i"
+        chart = chart or config.collaborative_chart
+        numerator, denominator = ("count_with_bed_days", "bed_days_reported") if chart in ("u", "up") else ("count", None)
     else:
         if ward_id not in set(collab.wards["ward_id"]):
             raise ValueError(f"unknown ward_id {ward_id!r}; choose one of: {', '.join(collab.wards['ward_id'][:10])} ...")
         frame = frame[frame["ward_id"].eq(ward_id)]
-        chart = chart or "c"
+        chart = chart or config.ward_chart
+        numerator, denominator = ("count", "occupied_bed_days") if chart in ("u", "up") else ("count", None)
+    multiply = config.rate_per if denominator else 1
     directions = {m.name: m.direction for m in config.measures}
     frames = []
-    for measure in measures or [*config.measure_names(), TOTAL]:
-        series = frame[frame["measure"].eq(measure)].set_index("month")["count"].reindex(months).to_numpy(dtype=float)
+    for measure in measures or reported_measures(collab):
+        rows = frame[frame["measure"].eq(measure)].set_index("month").reindex(months)
+        counts = rows[numerator].to_numpy(dtype=float)
+        days = rows[denominator].to_numpy(dtype=float) if denominator else None
+        if days is not None:
+            missing = np.isnan(counts) | np.isnan(days) | (days <= 0)
+            counts, days = np.where(missing, np.nan, counts), np.where(missing, np.nan, days)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = counts if days is None else counts / days * multiply
         direction = directions.get(measure, "down")
         if config.testing_start is None:
             starts: tuple[int, ...] = ()
         else:
-            starts = sustained_change(series, n_baseline, shift_points=config.shift_points, direction=direction).phase_starts
+            starts = sustained_change(values, n_baseline, shift_points=config.shift_points, direction=direction).phase_starts
         points = phased_chart(
-            series,
+            counts,
             months,
             n_baseline,
             starts,
@@ -549,10 +680,17 @@ def chart_points(
             shift_points=config.shift_points,
             trend_points=config.trend_points,
             rules=rules,
+            denominators=days,
+            multiply=multiply,
         )
         points.insert(0, "measure", measure)
+        points["count"] = counts
+        hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(months), dtype=bool)
+        points["suppressed"] = hidden
         if publish_rule is not None:
-            points = publish.publish_points(points, publish_rule)
+            published = publish.publish_points(points, publish_rule, count_column="count")
+            published["suppressed"] = published["suppressed"] | hidden
+            points = published
         frames.append(points)
     return pd.concat(frames, ignore_index=True)
 

@@ -96,6 +96,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="rerun wards even when their inputs are unchanged")
     parser.add_argument("--no-collaborative", action="store_true", help="ward reports and index only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-png", action="store_true", help="skip the PNG files of the ward charts (faster)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         collaborative=not args.no_collaborative,
         progress=not args.quiet,
+        png=not args.no_png,
     )
     if options.jobs < 1:
         print("rrp reports: --jobs must be at least 1", file=sys.stderr)
@@ -143,7 +145,7 @@ def safe_name(ward_id: str) -> str:
     """
     text = str(ward_id)
     slug = _UNSAFE.sub("-", text.lower()).strip("-_")[:40].strip("-_")
-    if slug == text and slug not in _RESERVED:
+    if slug and slug == text and slug not in _RESERVED:
         return slug
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{slug or 'ward'}-{digest}"
@@ -253,6 +255,12 @@ def html_exporter():
     return _EXPORTER
 
 
+_WIDGET_NOTE = (
+    '<p class="rrp-widget-note"><em>Interactive controls need a running Python kernel: open this notebook '
+    "in JupyterLab or Voila to use them. In this static page, use the charts' own controls.</em></p>"
+)
+
+
 def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bundle: str | None) -> str:
     """A self-contained HTML page of an executed notebook (a copy: ``notebook`` is not changed).
 
@@ -271,6 +279,10 @@ def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bun
         for cell in notebook.cells
         for output in cell.get("outputs", [])
     )
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                output["data"] = {"text/html": _WIDGET_NOTE}
     notebook.metadata.pop("widgets", None)
     resources = {
         "metadata": {"name": title},
@@ -288,12 +300,21 @@ def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bun
     return page
 
 
+def _bundle_path(cache_dir: Path) -> Path:
+    from importlib import metadata
+
+    try:
+        version = metadata.version("vl-convert-python")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return cache_dir / f"vega-bundle-{_slug(version)}.js"
+
+
 def vega_bundle(cache_dir: Path) -> Path:
-    """The Vega + Vega-Lite + Vega-Embed bundle as a file in ``cache_dir`` (built once: ~4 s)."""
+    """The Vega + Vega-Lite + Vega-Embed bundle as a file in ``cache_dir`` (built once: ~2-4 s)."""
     import vl_convert
 
-    version = getattr(vl_convert, "__version__", "unknown")
-    path = cache_dir / f"vega-bundle-{_slug(version)}.js"
+    path = _bundle_path(cache_dir)
     if not path.exists():
         write_atomic(path, vl_convert.javascript_bundle())
     return path
@@ -466,7 +487,7 @@ class Task:
 
     key: str  # "ward:<id>" or "collaborative:<notebook>"
     label: str  # for the progress bar
-    notebook: str  # notebook stem in notebooks/
+    notebook: Path  # the notebook to execute
     parameters: dict[str, Any]
     notebook_out: Path  # executed notebook (good run)
     failed_out: Path  # executed notebook of a failed run
@@ -527,7 +548,7 @@ def run_task(task: Task) -> TaskResult:
     os.close(handle)
     try:
         try:
-            notebook = execute_notebook(NOTEBOOKS_DIR / f"{task.notebook}.ipynb", Path(temporary), task.parameters)
+            notebook = execute_notebook(task.notebook, Path(temporary), task.parameters)
         except PapermillExecutionError as error:
             result.status, result.error = STATUS_FAILED, _first_line(error)
             if os.path.getsize(temporary):
@@ -576,34 +597,20 @@ def chart_specs(notebook) -> list[dict]:
     return specs
 
 
-def _title_text(spec: dict) -> str:
-    title = spec.get("title", "")
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    if isinstance(title, list):
-        title = " ".join(map(str, title))
-    return str(title)
-
-
 def slide_charts(notebook, measures: list[str]) -> dict[str, dict]:
-    """A ward report's charts as standalone specs for PNG files: ``{file suffix: spec}``.
+    """A ward report's SPC charts as standalone specs for PNG files: ``{measure: spec}``.
 
-    The measure dashboard (the first chart) is split into one chart per measure (``measures``,
-    the panels' order); the other charts are named after their titles.
+    The measure dashboard (the notebook's first multi-panel chart) is split into one chart per
+    measure, ``measures`` giving the panels' order. Only these are drawn as PNG: each costs about
+    0.3 s in vl-convert at scale 2, and the dashboard as a whole (the same four panels) 1.5 s.
     """
-    charts: dict[str, dict] = {}
-    specs = chart_specs(notebook)
-    for number, spec in enumerate(specs, start=1):
+    for spec in chart_specs(notebook):
         if "vconcat" in spec and all("hconcat" in row for row in spec["vconcat"]):
             panels = [panel for row in spec["vconcat"] for panel in row["hconcat"]]
             shared = {key: value for key, value in spec.items() if key not in ("vconcat", "resolve")}
             names = measures if len(measures) == len(panels) else [f"panel-{k}" for k in range(1, len(panels) + 1)]
-            for name, panel in zip(names, panels):
-                charts[safe_name(name)] = {**shared, **panel}
-        else:
-            name = safe_name(_title_text(spec).split(":")[-1]) if _title_text(spec) else f"chart-{number}"
-            charts.setdefault(name, spec)
-    return charts
+            return {safe_name(name): {**shared, **panel} for name, panel in zip(names, panels)}
+    return {}
 
 
 def write_slide_pngs(notebook, measures: list[str], prefix: Path, *, scale: float = 2) -> list[Path]:
@@ -616,3 +623,452 @@ def write_slide_pngs(notebook, measures: list[str], prefix: Path, *, scale: floa
         write_atomic(target, vl_convert.vegalite_to_png(spec, scale=scale))
         written.append(target)
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Fingerprints, manifest, headlines (parent process)
+
+
+def _sha256_bytes(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+#: The modules a report depends on (what the notebooks import, what they import, and this one).
+_REPORT_MODULES = (
+    "__init__.py", "charts.py", "concepts.py", "data.py", "explorer.py", "outcomes.py", "privacy.py",
+    "publish.py", "quality.py", "results.py", "spc.py", "reports.py",
+)
+
+
+def code_fingerprint() -> str:
+    """The package version, the workbook's code and the versions of the libraries that draw."""
+    from importlib import metadata
+
+    parts = []
+    for name in ("rrp-workbook", "altair", "vl-convert-python", "nbconvert", "papermill", "pandas"):
+        try:
+            parts.append(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            parts.append(name.encode())
+    package = Path(__file__).resolve().parent
+    parts.extend(name.encode() + _file_hash(package / name).encode() for name in _REPORT_MODULES if (package / name).exists())
+    return _sha256_bytes(*parts)
+
+
+def _frame_bytes(frame) -> bytes:
+    import pandas as pd
+
+    frame = frame.reset_index(drop=True)
+    return ",".join(map(str, frame.columns)).encode() + pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+
+
+def input_fingerprints(collab) -> tuple[str, dict[str, str]]:
+    """(fingerprint of the whole collaborative, {ward_id: fingerprint of what its report uses}).
+
+    A ward's report uses the collaborative's settings, the change package, ``ALL`` annotations and
+    its own rows of every table, so editing one ward's data reruns only that ward.
+    """
+    config = repr(collab.config).encode()
+    package = _frame_bytes(collab.change_package)
+    tables = {
+        name: getattr(collab, name)
+        for name in ("wards", "monthly", "safety_cross", "incident_reports", "change_ideas", "annotations", "engagement")
+    }
+    whole = _sha256_bytes(config, package, *(name.encode() + _frame_bytes(frame) for name, frame in tables.items()))
+    per_ward = {}
+    groups = {name: dict(tuple(frame.groupby("ward_id", sort=False))) if len(frame) else {} for name, frame in tables.items()}
+    for ward_id in collab.wards["ward_id"]:
+        parts = [config, package]
+        for name, by_ward in groups.items():
+            for key in (ward_id, "ALL") if name == "annotations" else (ward_id,):
+                if key in by_ward:
+                    parts.append(f"{name}:{key}".encode() + _frame_bytes(by_ward[key]))
+        per_ward[ward_id] = _sha256_bytes(*parts)
+    return whole, per_ward
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the last run in ``out`` (empty if none or unreadable)."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"version": MANIFEST_VERSION, "entries": {}}
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
+        return {"version": MANIFEST_VERSION, "entries": {}}
+    manifest.setdefault("entries", {})
+    return manifest
+
+
+def ward_headlines(collab) -> dict[str, str]:
+    """One line per ward for the index: the measures with a sustained change and by how much."""
+    from rrp_helpers import outcomes
+
+    labels = outcomes.measure_labels(collab)
+    results = outcomes.team_results(collab)
+    outcome_measures = [m.name for m in collab.config.measures if m.kind == "outcome"]
+    headlines = {}
+    for ward_id, rows in results.groupby("ward_id", sort=False):
+        better, worse = [], []
+        for row in rows.itertuples():
+            if row.measure not in (*outcome_measures, "total"):
+                continue
+            label = labels.get(row.measure, row.measure)
+            if row.sustained == outcomes.SUSTAINED_IMPROVEMENT:
+                better.append(f"{label} down {row.reduction_pct:.0f}%")
+            elif row.sustained == outcomes.SUSTAINED_DETERIORATION:
+                worse.append(f"{label} up {-row.reduction_pct:.0f}%")
+        improved = sum(1 for item in better if not item.startswith(labels["total"]))
+        text = []
+        if better:
+            text.append(f"Sustained reduction in {improved} of {len(outcome_measures)} measures: " + ", ".join(better))
+        if worse:
+            text.append("Sustained increase: " + ", ".join(worse))
+        headlines[ward_id] = "; ".join(text) if text else "No sustained change"
+    return headlines
+
+
+def _ward_has_data(collab) -> dict[str, bool]:
+    monthly = collab.monthly
+    has = monthly.assign(ok=monthly["count"].notna()).groupby("ward_id")["ok"].any().to_dict()
+    return {ward_id: bool(has.get(ward_id, False)) for ward_id in collab.wards["ward_id"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# The batch (parent process)
+
+
+@dataclass
+class ReportOptions:
+    data: Path
+    out: Path
+    wards: list[str] | None = None
+    jobs: int = 1
+    rerun_failed: bool = False
+    force: bool = False
+    collaborative: bool = True
+    progress: bool = True
+    png: bool = True
+    notebooks_dir: Path = NOTEBOOKS_DIR  # where 02_ward_report.ipynb and the others are
+
+
+@dataclass
+class Summary:
+    """What a run did; ``format()`` is printed at the end of ``rrp reports``."""
+
+    out: Path
+    exit_code: int
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    results: list[TaskResult] = field(default_factory=list)
+    message: str = ""
+
+    def format(self) -> str:
+        if self.message:
+            return self.message
+        c = self.counts
+        lines = [
+            f"Wards: {c.get('ok', 0)} ok ({c.get('skipped', 0)} unchanged, skipped), {c.get('failed', 0)} failed, "
+            f"{c.get('no data', 0)} no data. Collaborative reports: {c.get('collab ok', 0)} ok, {c.get('collab failed', 0)} failed."
+        ]
+        for label, error in self.failures:
+            lines.append(f"  FAILED {label}: {error}")
+        if self.failures:
+            lines.append(f"Rerun just these with: rrp reports ... --out {self.out} --rerun-failed")
+        lines.append(f"Done in {self.seconds:.1f} s. Open {self.out / 'index.html'}")
+        return "\n".join(lines)
+
+
+def _ward_paths(out: Path, ward_id: str) -> dict[str, Path]:
+    name = safe_name(ward_id)
+    folder = out / "wards" / name
+    return {
+        "html": folder / f"{name}.html",
+        "png_prefix": folder / name,
+        "notebook": out / "notebooks" / "wards" / f"{name}.ipynb",
+        "failed": out / "notebooks" / "wards" / f"{name}.failed.ipynb",
+    }
+
+
+def _collab_paths(out: Path, notebook: str) -> dict[str, Path]:
+    return {
+        "html": out / "collaborative" / f"{notebook}.html",
+        "notebook": out / "notebooks" / f"{notebook}.ipynb",
+        "failed": out / "notebooks" / f"{notebook}.failed.ipynb",
+    }
+
+
+def build_reports(options: ReportOptions) -> Summary:
+    """Run the batch described by ``options`` (see the module docstring); never raises for a bad ward."""
+    from rrp_helpers.data import DataError, load_collaborative
+
+    started = time.perf_counter()
+    out = options.out
+    try:
+        collab = load_collaborative(options.data)
+    except DataError as error:
+        return Summary(out, EXIT_DATA, message=str(error))
+    all_wards = [str(w) for w in collab.wards["ward_id"]]
+    if options.wards:
+        unknown = [w for w in options.wards if w not in set(all_wards)]
+        if unknown:
+            return Summary(
+                out, EXIT_DATA,
+                message=f"rrp reports: unknown ward id(s): {', '.join(map(repr, unknown))}. "
+                f"Ward ids in {options.data}: {', '.join(all_wards)}",
+            )
+    names = [safe_name(w) for w in all_wards]
+    if len(set(names)) != len(names):  # cannot happen (hash suffixes) unless sha256 collides
+        return Summary(out, EXIT_DATA, message="rrp reports: two ward ids map to the same file name")
+
+    data_dir = str(options.data.resolve())
+    manifest = read_manifest(out)
+    entries: dict[str, dict[str, Any]] = manifest["entries"]
+    code = code_fingerprint()
+    whole, per_ward = input_fingerprints(collab)
+    notebook_hash = {stem: _file_hash(options.notebooks_dir / f"{stem}.ipynb") for stem in [WARD_NOTEBOOK, *COLLABORATIVE_NOTEBOOKS]}
+    has_data = _ward_has_data(collab)
+    ward_names = dict(zip(collab.wards["ward_id"].astype(str), collab.wards["ward_name"].astype(str)))
+    measures = [*collab.config.measure_names(), "total"]
+    selected = options.wards or all_wards
+
+    def fingerprint(key: str) -> str:
+        if key.startswith("ward:"):
+            return _sha256_bytes(per_ward[key[5:]].encode(), notebook_hash[WARD_NOTEBOOK].encode(), code.encode())
+        stem = key.split(":", 1)[1]
+        return _sha256_bytes(whole.encode(), notebook_hash[stem].encode(), code.encode())
+
+    tasks: list[Task] = []
+    skipped: set[str] = set()
+    now = _dt.datetime.now().isoformat(timespec="seconds")
+    candidates = [f"collaborative:{stem}" for stem in COLLABORATIVE_NOTEBOOKS] if options.collaborative else []
+    candidates += [f"ward:{w}" for w in selected]
+    for key in candidates:
+        previous = entries.get(key, {})
+        if options.rerun_failed and previous.get("status") != STATUS_FAILED:
+            continue
+        if key.startswith("ward:") and not has_data[key[5:]]:
+            entries[key] = {"status": STATUS_NO_DATA, "error": "", "fingerprint": fingerprint(key), "finished": now}
+            continue
+        if key.startswith("ward:"):
+            ward_id = key[5:]
+            paths = _ward_paths(out, ward_id)
+            task = Task(
+                key=key, label=ward_names[ward_id], notebook=options.notebooks_dir / f"{WARD_NOTEBOOK}.ipynb",
+                parameters={"data_dir": data_dir, "ward_id": ward_id, "renderer": RENDERER},
+                notebook_out=paths["notebook"], failed_out=paths["failed"], html_out=paths["html"],
+                title=f"Ward report: {ward_names[ward_id]}", caption=f"Ward report: {ward_names[ward_id]} ({ward_id})",
+                index_href="../../index.html", ward_id=ward_id,
+                png_prefix=paths["png_prefix"] if options.png else None, measures=measures,
+            )
+        else:
+            stem = key.split(":", 1)[1]
+            paths = _collab_paths(out, stem)
+            task = Task(
+                key=key, label=NOTEBOOK_TITLES[stem], notebook=options.notebooks_dir / f"{stem}.ipynb",
+                parameters={"data_dir": data_dir, "renderer": RENDERER, **COLLABORATIVE_NOTEBOOKS[stem]},
+                notebook_out=paths["notebook"], failed_out=paths["failed"], html_out=paths["html"],
+                title=NOTEBOOK_TITLES[stem], caption=f"{NOTEBOOK_TITLES[stem]}: {collab.config.name}",
+                index_href="../index.html",
+            )
+        if (
+            not options.force and not options.rerun_failed and previous.get("status") == STATUS_OK
+            and previous.get("fingerprint") == fingerprint(key) and task.html_out.exists()
+        ):
+            skipped.add(key)
+            continue
+        tasks.append(task)
+
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out)
+    results = _run_tasks(tasks, options, out) if tasks else []
+    for result in results:
+        entries[result.key] = {
+            "status": result.status, "error": result.error, "finished": now, "seconds": round(result.seconds, 2),
+            "fingerprint": fingerprint(result.key) if result.status == STATUS_OK else entries.get(result.key, {}).get("fingerprint", ""),
+        }
+    manifest.update(
+        version=MANIFEST_VERSION, data=data_dir, collaborative=collab.config.name, code=code, generated=now,
+    )
+    write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+
+    try:
+        headlines = ward_headlines(collab)
+    except Exception as error:  # noqa: BLE001 - the index is still written
+        headlines = {w: f"(headline not computed: {_first_line(error)})" for w in all_wards}
+    ran = {result.key for result in results}
+    write_atomic(out / "index.html", index_page(collab, entries, headlines, out=out, skipped=skipped, generated=now))
+
+    counts = {"ok": 0, "failed": 0, "no data": 0, "skipped": 0, "collab ok": 0, "collab failed": 0}
+    failures = []
+    for key, entry in entries.items():
+        if key.startswith("ward:") and key[5:] in ward_names:
+            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+            counts["skipped"] += key in skipped
+        elif key.startswith("collaborative:") and key.split(":", 1)[1] in COLLABORATIVE_NOTEBOOKS:
+            counts["collab ok" if entry["status"] == STATUS_OK else "collab failed"] += 1
+        if entry["status"] == STATUS_FAILED and key in ran:
+            failures.append((key, entry["error"]))
+    any_failed = any(
+        entry["status"] == STATUS_FAILED
+        for key, entry in entries.items()
+        if (key.startswith("ward:") and key[5:] in ward_names) or key.split(":", 1)[1] in COLLABORATIVE_NOTEBOOKS
+    )
+    summary = Summary(out, EXIT_FAILED if any_failed else EXIT_OK, counts, failures, time.perf_counter() - started, results)
+    if options.rerun_failed and not tasks:
+        summary.message = f"Nothing to rerun: no failed report recorded in {out / MANIFEST}."
+    return summary
+
+
+def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[TaskResult]:
+    """Run ``tasks`` on a pool of ``options.jobs`` workers, with a progress bar; results as they finish."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    cache = out / ".cache"
+    bundle_path = _bundle_path(cache)
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    results: list[TaskResult] = []
+    jobs = max(1, min(options.jobs, len(tasks)))
+    bar = tqdm(total=len(tasks), unit="report", disable=not options.progress, file=sys.stderr, dynamic_ncols=True)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(str(bundle_path), True))
+    try:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        vega_bundle(cache)  # built (once, ~4 s) while the workers start their kernels
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - a worker that died
+                result = TaskResult(task.key, task.label, STATUS_FAILED, _first_line(error))
+            results.append(result)
+            bar.set_postfix_str(f"{result.label[:30]}: {result.status} in {result.seconds:.1f} s", refresh=False)
+            bar.update(1)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        bar.close()
+    pool.shutdown(wait=True)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# The index page
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+_INDEX_CSS = """
+body { font-family: Arial, Helvetica, sans-serif; margin: 24px; color: #212b32; }
+h1 { color: #003087; font-size: 24px; } h2 { color: #003087; font-size: 18px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { border-bottom: 1px solid #d8dde0; padding: 6px 8px; text-align: left; vertical-align: top; }
+th { background: #E8EDEE; }
+.status-ok { color: #007f3b; font-weight: bold; }
+.status-failed { color: #d5281b; font-weight: bold; }
+.status-no-data { color: #768692; font-weight: bold; }
+.error { color: #d5281b; font-family: monospace; font-size: 12px; }
+.summary { font-size: 16px; } .muted { color: #768692; font-size: 12px; }
+"""
+
+
+def index_page(
+    collab, entries: dict[str, dict], headlines: dict[str, str], *, out: Path, skipped: set[str], generated: str
+) -> str:
+    """``index.html``: every ward with its headline, status and links; links to the collaborative reports.
+
+    Every piece of text from the data is escaped; links are relative; nothing is loaded from elsewhere.
+    """
+    wards = collab.wards
+    counts = {STATUS_OK: 0, STATUS_FAILED: 0, STATUS_NO_DATA: 0, "not run": 0}
+    rows = []
+    for ward in wards.itertuples():
+        ward_id = str(ward.ward_id)
+        key = f"ward:{ward_id}"
+        entry = entries.get(key)
+        status = entry["status"] if entry else "not run"
+        counts[status] = counts.get(status, 0) + 1
+        name = safe_name(ward_id)
+        links = []
+        html_file = f"wards/{name}/{name}.html"
+        has_report = status in (STATUS_OK, STATUS_FAILED) and (out / html_file).exists()
+        if has_report:
+            links.append(f'<a href="{_e(html_file)}">report</a>')
+            links.append(f'<a href="{_e(f"wards/{name}/")}">charts (PNG)</a>')
+            links.append(f'<a href="{_e(f"notebooks/wards/{name}.ipynb")}">notebook</a>')
+        if status == STATUS_FAILED:
+            links.append(f'<a href="{_e(f"notebooks/wards/{name}.failed.ipynb")}">failed notebook</a>')
+        note = ""
+        if status == STATUS_FAILED:
+            note = f'<div class="error">{_e(entry.get("error", ""))}</div>'
+            if has_report:
+                note += '<div class="muted">the report linked is the last good one</div>'
+        elif key in skipped:
+            note = '<div class="muted">unchanged since the last run (not rerun)</div>'
+        css = "status-" + status.replace(" ", "-")
+        rows.append(
+            "<tr>"
+            f"<td>{_e(ward.ward_name)}<div class=\"muted\">{_e(ward_id)}</div></td>"
+            f"<td>{_e(ward.trust)}</td><td>{_e(ward.specialty)}</td>"
+            f"<td>{_e(headlines.get(ward_id, '') if status != STATUS_NO_DATA else 'No monthly counts')}</td>"
+            f'<td><span class="{css}">{_e(status)}</span>{note}</td>'
+            f"<td>{' · '.join(links)}</td>"
+            "</tr>"
+        )
+    collab_rows = []
+    for stem, title in NOTEBOOK_TITLES.items():
+        entry = entries.get(f"collaborative:{stem}")
+        if entry is None:
+            continue
+        status = entry["status"]
+        exists = (out / "collaborative" / f"{stem}.html").exists()
+        link = f'<a href="{_e(f"collaborative/{stem}.html")}">{_e(title)}</a>' if exists else _e(title)
+        error = f' <span class="error">{_e(entry.get("error", ""))}</span>' if status == STATUS_FAILED else ""
+        collab_rows.append(f'<li>{link} <span class="status-{status.replace(" ", "-")}">{_e(status)}</span>{error}</li>')
+    skipped_wards = sum(1 for key in skipped if key.startswith("ward:"))
+    summary = (
+        f"{len(wards)} wards: {counts[STATUS_OK]} ok ({skipped_wards} unchanged, not rerun), "
+        f"{counts[STATUS_FAILED]} failed, {counts[STATUS_NO_DATA]} no data"
+        + (f", {counts['not run']} not run yet" if counts["not run"] else "")
+        + "."
+    )
+    synthetic = '<p class="error">SYNTHETIC DATA: every ward, trust and number here is invented.</p>' if collab.config.synthetic else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{_e(collab.config.name)}: reports</title>
+<style>{_INDEX_CSS}</style>
+</head>
+<body>
+<h1>{_e(collab.config.name)}</h1>
+{synthetic}
+<p class="summary">{_e(summary)}</p>
+<h2>Collaborative reports</h2>
+<ul>{''.join(collab_rows) or '<li>none in this folder</li>'}</ul>
+<h2>Ward reports</h2>
+<table>
+<thead><tr><th>Ward</th><th>Trust</th><th>Specialty</th><th>Headline result (team level, sustained change)</th><th>Status</th><th>Links</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+<p class="muted">Generated {_e(generated)} by rrp reports. Reductions are from the baseline mean to the mean of the
+final phase after a sustained shift (8 months on one side of the centre line).</p>
+</body>
+</html>
+"""

@@ -29,6 +29,8 @@ print(f"{collab.config.name}: {len(collab.wards)} wards, "
          if collab.config.testing_start is not None else ", monitoring only (no testing period)"))
 if collab.config.synthetic:
     print("SYNTHETIC DATA: every ward, trust and number here is invented.")
+for note in outcomes.context_notes(collab):
+    print(note)
 rule = PublishRule() if publish else None
 if rule:
     print(notice(rule))"""
@@ -123,7 +125,7 @@ The aggregate is the sum across all wards; it uses an XmR (I) chart because a su
 varies more than a single Poisson count would, which would make c-chart limits too narrow."""),
         code("""points = outcomes.chart_points(collab, publish_rule=rule)
 all_ward_notes = collab.annotations[collab.annotations["ward_id"].eq("ALL")]
-charts.measure_dashboard(points, labels, annotations=all_ward_notes)"""),
+charts.measure_dashboard(points, labels, annotations=all_ward_notes, y_title=outcomes.chart_unit(collab, ward=False))"""),
         md("""
 ## Results
 
@@ -172,8 +174,8 @@ ward.to_frame(name=ward_id)"""),
         code("""ward_points = outcomes.chart_points(collab, ward_id=ward_id, publish_rule=rule)
 ward_notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
 ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
-charts.measure_dashboard(ward_points, labels, title_prefix=f"{ward['ward_name']}: ",
-                         annotations=ward_notes, change_ideas=ward_ideas)"""),
+charts.measure_dashboard(ward_points, labels, title_prefix=f"{ward['ward_name']}: ", annotations=ward_notes,
+                         change_ideas=ward_ideas, y_title=outcomes.chart_unit(collab, ward=True))"""),
         md("""
 ## Results
 
@@ -241,7 +243,7 @@ and the rules that fired. In a static HTML copy of this page (no Python running)
 drop-down of the last chart instead.
 """),
         parameters("""data_dir = "../data/demo"
-ward_id = "alder"
+ward_id = None  # None: start on the first ward
 renderer = "svg"  # "rrp-embed" in HTML reports
 publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
 static_chart = True"""),

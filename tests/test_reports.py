@@ -1,0 +1,225 @@
+"""``rrp reports``: the batch on a small subset (files, index rows and links, a failing ward,
+``--rerun-failed``, skipping unchanged wards, no remote sources), safe file names, and the
+isolation of notebooks that share one warm kernel."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from rrp_helpers import cli, reports
+
+ROOT = Path(__file__).resolve().parents[1]
+WARDS = ["alder", "ash", "birch"]  # alder ok, ash made to fail, birch without data
+EVIL_NAME = 'Alder <script>alert("x")</script> & Co'
+FAILURE = "ward data broken: <b>ash</b>"
+
+
+# --------------------------------------------------------------------------------------------
+# Safe names
+
+
+@pytest.mark.parametrize("ward_id", ["../../evil", "a/b", "a\\b", "..", ".", "", "con", "index", "Ward One", "é/../x", "x" * 300])
+def test_safe_name_cannot_escape_the_folder(ward_id):
+    name = reports.safe_name(ward_id)
+    assert re.fullmatch(r"[a-z0-9_-]{1,60}", name), name
+    assert name not in {"", ".", ".."}
+    assert (Path("/base/wards") / name).resolve().parent == Path("/base/wards")
+
+
+def test_safe_names_do_not_clash():
+    ids = ["a/b", "a.b", "a-b", "a b", "A-B", "a--b", "../a-b", "con", "CON"]
+    names = [reports.safe_name(i) for i in ids]
+    assert len(set(names)) == len(ids), names
+    assert reports.safe_name("alder") == "alder"  # slugs (the data contract) are kept as they are
+    assert reports.safe_name("a/b") == reports.safe_name("a/b")  # deterministic
+
+
+def test_remote_sources_are_found_and_stripped():
+    page = (
+        '<script src="https://cdn.example/x.js"></script><link rel="stylesheet" href="http://x/y.css">'
+        '<script type="module">vegaEmbed("#a", {"$schema": "https://vega.github.io/schema"})</script>'
+    )
+    assert len(reports.remote_sources(page)) == 2
+    stripped = reports.strip_remote_sources(page)
+    assert reports.remote_sources(stripped) == [] and "vegaEmbed" in stripped
+
+
+# --------------------------------------------------------------------------------------------
+# The warm kernel
+
+
+def _tiny_notebook(path: Path, *cells: str) -> Path:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_warm_kernel_is_reused_and_namespace_reset(tmp_path):
+    first = _tiny_notebook(tmp_path / "a.ipynb", "import os\nsecret = 'ward a'\nprint(os.getpid())")
+    second = _tiny_notebook(
+        tmp_path / "b.ipynb",
+        "import os, sys\nprint(os.getpid())\nprint('secret' in globals(), 'rrp_helpers.charts' in sys.modules)",
+    )
+    try:
+        a = reports.execute_notebook(first, tmp_path / "a.out.ipynb", {})
+        b = reports.execute_notebook(second, tmp_path / "b.out.ipynb", {})
+    finally:
+        reports.shutdown_warm_kernel()
+    pid_a = a.cells[0].outputs[0]["text"].strip()
+    pid_b, flags = b.cells[0].outputs[0]["text"].strip().splitlines()
+    assert pid_a == pid_b  # the same kernel ran both notebooks
+    assert flags == "False True"  # no variable of the first; modules imported by the warm-up stay
+
+
+# --------------------------------------------------------------------------------------------
+# The batch
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    base = tmp_path_factory.mktemp("reports")
+    data = base / "data" / "demo"
+    shutil.copytree(ROOT / "data" / "demo", data)
+    shutil.copytree(ROOT / "data" / "reference", base / "data" / "reference")
+    wards = pd.read_csv(data / "wards.csv", dtype=str, keep_default_na=False)
+    wards.loc[wards["ward_id"].eq("alder"), "ward_name"] = EVIL_NAME
+    wards.to_csv(data / "wards.csv", index=False)
+    monthly = pd.read_csv(data / "monthly.csv", dtype=str, keep_default_na=False)
+    monthly.loc[monthly["ward_id"].eq("birch"), "count"] = ""  # every count missing: "no data"
+    monthly.to_csv(data / "monthly.csv", index=False)
+    for table in ("safety_cross", "incident_reports"):  # they would no longer add up to birch's counts
+        frame = pd.read_csv(data / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame[~frame["ward_id"].eq("birch")].to_csv(data / f"{table}.csv", index=False)
+    from rrp_helpers.data import validate
+
+    assert not validate(data).errors
+    # A ward report that raises for one ward (no valid data we found makes the shipped notebook
+    # fail: validation catches it first), and an error text that must be escaped in the index.
+    notebooks = base / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    ward_nb = nbformat.read(notebooks / "02_ward_report.ipynb", as_version=4)
+    broken = nbformat.v4.new_code_cell(f'if ward_id == "ash":\n    raise ValueError({FAILURE!r})')
+    ward_nb.cells.insert(4, broken)
+    nbformat.write(ward_nb, notebooks / "02_ward_report.ipynb")
+    return base, data, notebooks
+
+
+def _options(data: Path, out: Path, notebooks: Path, **overrides) -> reports.ReportOptions:
+    return reports.ReportOptions(data=data, out=out, wards=WARDS, jobs=2, progress=False, notebooks_dir=notebooks, **overrides)
+
+
+@pytest.fixture(scope="module")
+def first_run(setup):
+    base, data, notebooks = setup
+    out = base / "out"
+    return out, reports.build_reports(_options(data, out, notebooks))
+
+
+def _index_rows(out: Path) -> dict[str, str]:
+    page = (out / "index.html").read_text()
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL)[1:]  # after the header row
+    return {re.search(r'<div class="muted">([^<]*)</div>', row).group(1): row for row in rows}
+
+
+def test_files_written(first_run):
+    out, summary = first_run
+    assert (out / "index.html").exists() and (out / "manifest.json").exists()
+    for stem in reports.COLLABORATIVE_NOTEBOOKS:
+        assert (out / "collaborative" / f"{stem}.html").exists()
+        assert (out / "notebooks" / f"{stem}.ipynb").exists()
+    assert (out / "wards" / "alder" / "alder.html").exists()
+    assert (out / "notebooks" / "wards" / "alder.ipynb").exists()
+    pngs = sorted(p.name for p in (out / "wards" / "alder").glob("*.png"))
+    assert pngs == ["alder-rapid_tranquillisation.png", "alder-restraint.png", "alder-seclusion.png", "alder-total.png"]
+    assert all((out / "wards" / "alder" / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    assert not list(out.rglob(".rrp-tmp-*"))  # no temporary file left
+
+
+def test_failed_ward_does_not_stop_the_others(first_run):
+    out, summary = first_run
+    assert summary.exit_code == reports.EXIT_FAILED
+    assert not (out / "wards" / "ash" / "ash.html").exists()
+    failed = out / "notebooks" / "wards" / "ash.failed.ipynb"
+    assert failed.exists() and "ValueError" in failed.read_text()
+    manifest = json.loads((out / "manifest.json").read_text())["entries"]
+    assert manifest["ward:alder"]["status"] == "ok"
+    assert manifest["ward:ash"]["status"] == "failed"
+    assert manifest["ward:ash"]["error"] == f"ValueError: {FAILURE}"
+    assert manifest["ward:birch"]["status"] == "no data"
+    assert all(manifest[f"collaborative:{stem}"]["status"] == "ok" for stem in reports.COLLABORATIVE_NOTEBOOKS)
+
+
+def test_index_rows_links_and_escaping(first_run):
+    out, _ = first_run
+    page = (out / "index.html").read_text()
+    rows = _index_rows(out)
+    assert set(WARDS) < set(rows)  # every ward of the collaborative is listed
+    assert all(">not run<" in row for ward, row in rows.items() if ward not in WARDS)
+    assert 'href="wards/alder/alder.html"' in rows["alder"] and ">ok<" in rows["alder"]
+    assert "Sustained" in rows["alder"] or "No sustained change" in rows["alder"]
+    assert ">failed<" in rows["ash"] and "ValueError: ward data broken: &lt;b&gt;ash&lt;/b&gt;" in rows["ash"]
+    assert 'href="wards/ash/ash.html"' not in rows["ash"]  # no good report yet
+    assert ">no data<" in rows["birch"]
+    assert "<script" not in page  # the ward name's script tag is escaped, and the index has none
+    assert "Alder &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    assert "1 ok" in page and "1 failed" in page and "1 no data" in page
+    for href in re.findall(r'href="([^"]+)"', page):
+        assert not href.startswith(("http:", "https:", "/")) and ".." not in href
+        assert (out / href).exists(), href
+
+
+def test_html_is_offline_with_code_hidden(first_run):
+    out, _ = first_run
+    pages = list(out.rglob("*.html"))
+    assert len(pages) == 1 + 4 + 1
+    for page in pages:
+        text = page.read_text()
+        assert not re.search(r"<script[^>]*\bsrc\s*=\s*[\"']?\s*(https?:)?//", text, re.I), page
+        assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?\s*(https?:)?//", text, re.I), page
+        assert "mathjax" not in text.lower() and "require.min.js" not in text
+    ward = (out / "wards" / "alder" / "alder.html").read_text()
+    assert ward.count("window.vegaEmbed=") == 1  # the bundle once per page
+    assert ward.index("window.vegaEmbed=") < ward.index('vegaEmbed("#rrp-chart-1"')
+    assert "load_collaborative(" not in ward  # code hidden
+    assert EVIL_NAME not in ward  # escaped in tables and titles
+    explorer = (out / "collaborative" / "04_explorer.html").read_text()
+    assert "unpkg" not in explorer and "widget-view+json" not in explorer
+
+
+def test_unchanged_wards_are_skipped_and_rerun_failed(setup, first_run):
+    base, data, notebooks = setup
+    out, _ = first_run
+    alder_html = out / "wards" / "alder" / "alder.html"
+    before = alder_html.stat().st_mtime_ns
+    # Fix the ward notebook, then rerun just what failed.
+    shutil.copy(ROOT / "notebooks" / "02_ward_report.ipynb", notebooks / "02_ward_report.ipynb")
+    rerun = reports.build_reports(_options(data, out, notebooks, rerun_failed=True))
+    assert [r.key for r in rerun.results] == ["ward:ash"]
+    assert rerun.exit_code == reports.EXIT_OK, rerun.format()
+    assert (out / "wards" / "ash" / "ash.html").exists()
+    assert not (out / "notebooks" / "wards" / "ash.failed.ipynb").exists()
+    assert alder_html.stat().st_mtime_ns == before
+    # The notebook changed since alder's report; a plain run redoes alder, then nothing.
+    again = reports.build_reports(_options(data, out, notebooks, collaborative=False))
+    assert [r.key for r in again.results] == ["ward:alder"]
+    idle = reports.build_reports(_options(data, out, notebooks, collaborative=False))
+    assert idle.results == [] and idle.exit_code == reports.EXIT_OK
+    assert "unchanged" in _index_rows(out)["alder"]
+
+
+def test_cli_errors_write_nothing(tmp_path, setup, capsys):
+    _, data, _ = setup
+    out = tmp_path / "out"
+    assert cli.main(["reports", str(data), "--out", str(out), "--wards", "alder", "no-such-ward"]) == 2
+    assert "no-such-ward" in capsys.readouterr().out
+    bad = ROOT / "tests" / "bad_inputs" / "count_negative"
+    assert cli.main(["reports", str(bad), "--out", str(out)]) == 2
+    assert not out.exists()
