@@ -49,6 +49,7 @@ Design choices beyond DESIGN.md (recorded here):
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import csv
 import datetime as _dt
 import difflib
@@ -2071,9 +2072,50 @@ def validate(path: str | Path) -> ValidationReport:
     return ValidationReport(path, tuple(problems))
 
 
+_LOADED: dict[tuple, Collaborative] = {}
+
+
+def _input_signature(path: Path) -> tuple:
+    """What identifies a collaborative's inputs: every file's path, size and modification time
+    (for a folder, its files and any change package in the folder above, e.g. ../reference)."""
+    path = path.resolve()
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+        files += sorted(p for p in path.parent.glob("*/change_package.csv") if p.is_file())
+    else:
+        files = [path]
+    return (str(path), *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+
+
 def load_collaborative(path: str | Path) -> Collaborative:
-    """Load a validated :class:`Collaborative`; raises :class:`DataError` if there are errors."""
+    """Load a validated :class:`Collaborative`; raises :class:`DataError` if there are errors.
+
+    Loads are cached within a process by the inputs' paths, sizes and modification times (a
+    warm report kernel loads the same collaborative once per ward); each call returns its own
+    copies of the tables, so a caller changing one cannot affect the next.
+    """
     path = Path(path)
+    try:
+        signature = _input_signature(path)
+    except OSError:
+        signature = None
+    cached = _LOADED.get(signature) if signature else None
+    if cached is None:
+        cached = _load_uncached(path)
+        if signature:
+            _LOADED.clear()
+            _LOADED[signature] = cached
+    tables = {name: getattr(cached, name).copy() for name in _TABLE_FIELDS}
+    return dataclasses.replace(cached, **tables)
+
+
+_TABLE_FIELDS = (
+    "wards", "monthly", "safety_cross", "incident_reports", "change_ideas", "change_package", "annotations",
+    "engagement",
+)
+
+
+def _load_uncached(path: Path) -> Collaborative:
     problems, collab = _run(path)
     if collab is None:
         report = ValidationReport(path, tuple(problems))
