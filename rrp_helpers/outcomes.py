@@ -688,7 +688,8 @@ def chart_points(
         hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(months), dtype=bool)
         points["suppressed"] = hidden
         if publish_rule is not None:
-            published = publish.publish_points(points, publish_rule, count_column="count")
+            # A count chart plots the count itself; a rate chart is hidden with its count.
+            published = publish.publish_points(points, publish_rule, count_column="count" if denominator else "y")
             published["suppressed"] = published["suppressed"] | hidden
             points = published
         frames.append(points)

@@ -78,6 +78,8 @@ def publish_points(points: pd.DataFrame, rule: PublishRule = DEFAULT_RULE, *, co
     hidden = suppressed_mask(published[count_column], rule)
     if count_column == "y":
         published["y"] = round_counts(published["y"], rule)
+        if "count" in published:
+            published["count"] = published["y"]
     else:
         published[count_column] = round_counts(published[count_column], rule)
         published.loc[hidden, "y"] = np.nan

@@ -97,6 +97,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-collaborative", action="store_true", help="ward reports and index only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--no-png", action="store_true", help="skip the PNG files of the ward charts (faster)")
+    from rrp_helpers.cli import add_publish_arguments
+
+    add_publish_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         collaborative=not args.no_collaborative,
         progress=not args.quiet,
         png=not args.no_png,
+        publish=(args.suppress_below, args.round_to) if args.publish else None,
     )
     if options.jobs < 1:
         print("rrp reports: --jobs must be at least 1", file=sys.stderr)
@@ -757,6 +761,7 @@ class ReportOptions:
     progress: bool = True
     png: bool = True
     notebooks_dir: Path = NOTEBOOKS_DIR  # where 02_ward_report.ipynb and the others are
+    publish: tuple[int, int] | None = None  # (suppress below, round to): small-number suppression
 
 
 @dataclass
@@ -837,8 +842,14 @@ def build_reports(options: ReportOptions) -> Summary:
     notebook_hash = {stem: _file_hash(options.notebooks_dir / f"{stem}.ipynb") for stem in [WARD_NOTEBOOK, *COLLABORATIVE_NOTEBOOKS]}
     has_data = _ward_has_data(collab)
     ward_names = dict(zip(collab.wards["ward_id"].astype(str), collab.wards["ward_name"].astype(str)))
-    measures = [*collab.config.measure_names(), "total"]
+    from rrp_helpers.outcomes import reported_measures
+
+    measures = reported_measures(collab)
     selected = options.wards or all_wards
+    publication = (
+        {"publish": True, "suppress_below": options.publish[0], "round_to": options.publish[1]} if options.publish else {}
+    )
+    code = _sha256_bytes(code.encode(), repr(sorted(publication.items())).encode())  # publishing changes every page
 
     def fingerprint(key: str) -> str:
         if key.startswith("ward:"):
@@ -863,7 +874,7 @@ def build_reports(options: ReportOptions) -> Summary:
             paths = _ward_paths(out, ward_id)
             task = Task(
                 key=key, label=ward_names[ward_id], notebook=options.notebooks_dir / f"{WARD_NOTEBOOK}.ipynb",
-                parameters={"data_dir": data_dir, "ward_id": ward_id, "renderer": RENDERER},
+                parameters={"data_dir": data_dir, "ward_id": ward_id, "renderer": RENDERER, **publication},
                 notebook_out=paths["notebook"], failed_out=paths["failed"], html_out=paths["html"],
                 title=f"Ward report: {ward_names[ward_id]}", caption=f"Ward report: {ward_names[ward_id]} ({ward_id})",
                 index_href="../../index.html", ward_id=ward_id,
@@ -874,7 +885,7 @@ def build_reports(options: ReportOptions) -> Summary:
             paths = _collab_paths(out, stem)
             task = Task(
                 key=key, label=NOTEBOOK_TITLES[stem], notebook=options.notebooks_dir / f"{stem}.ipynb",
-                parameters={"data_dir": data_dir, "renderer": RENDERER, **COLLABORATIVE_NOTEBOOKS[stem]},
+                parameters={"data_dir": data_dir, "renderer": RENDERER, **COLLABORATIVE_NOTEBOOKS[stem], **publication},
                 notebook_out=paths["notebook"], failed_out=paths["failed"], html_out=paths["html"],
                 title=NOTEBOOK_TITLES[stem], caption=f"{NOTEBOOK_TITLES[stem]}: {collab.config.name}",
                 index_href="../index.html",
@@ -905,7 +916,15 @@ def build_reports(options: ReportOptions) -> Summary:
     except Exception as error:  # noqa: BLE001 - the index is still written
         headlines = {w: f"(headline not computed: {_first_line(error)})" for w in all_wards}
     ran = {result.key for result in results}
-    write_atomic(out / "index.html", index_page(collab, entries, headlines, out=out, skipped=skipped, generated=now))
+    notice = None
+    if options.publish:
+        from rrp_helpers.publish import PublishRule
+        from rrp_helpers.publish import notice as publish_notice
+
+        notice = publish_notice(PublishRule(*options.publish))
+    write_atomic(
+        out / "index.html", index_page(collab, entries, headlines, out=out, skipped=skipped, generated=now, notice=notice)
+    )
 
     counts = {"ok": 0, "failed": 0, "no data": 0, "skipped": 0, "collab ok": 0, "collab failed": 0}
     failures = []
@@ -986,13 +1005,21 @@ th { background: #E8EDEE; }
 
 
 def index_page(
-    collab, entries: dict[str, dict], headlines: dict[str, str], *, out: Path, skipped: set[str], generated: str
+    collab,
+    entries: dict[str, dict],
+    headlines: dict[str, str],
+    *,
+    out: Path,
+    skipped: set[str],
+    generated: str,
+    notice: str | None = None,
 ) -> str:
     """``index.html``: every ward with its headline, status and links; links to the collaborative reports.
 
     Every piece of text from the data is escaped; links are relative; nothing is loaded from elsewhere.
     """
     wards = collab.wards
+    unit = collab.config.unit_label
     counts = {STATUS_OK: 0, STATUS_FAILED: 0, STATUS_NO_DATA: 0, "not run": 0}
     rows = []
     for ward in wards.itertuples():
@@ -1040,12 +1067,14 @@ def index_page(
         collab_rows.append(f'<li>{link} <span class="status-{status.replace(" ", "-")}">{_e(status)}</span>{error}</li>')
     skipped_wards = sum(1 for key in skipped if key.startswith("ward:"))
     summary = (
-        f"{len(wards)} wards: {counts[STATUS_OK]} ok ({skipped_wards} unchanged, not rerun), "
+        f"{len(wards)} {unit}s: {counts[STATUS_OK]} ok ({skipped_wards} unchanged, not rerun), "
         f"{counts[STATUS_FAILED]} failed, {counts[STATUS_NO_DATA]} no data"
         + (f", {counts['not run']} not run yet" if counts["not run"] else "")
         + "."
     )
     synthetic = '<p class="error">SYNTHETIC DATA: every ward, trust and number here is invented.</p>' if collab.config.synthetic else ""
+    if notice:
+        synthetic += f'<p class="notice">{_e(notice)}</p>'
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

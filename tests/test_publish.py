@@ -47,3 +47,30 @@ def test_results_publish_writes_no_exact_small_counts(tmp_path):
     assert values.map(lambda v: v == "*" or int(v) % 5 == 0).all()
     notice = pd.read_excel(out / "results.xlsx", sheet_name="notice")
     assert "nearest 5" in notice.iloc[0, 0]
+
+
+def test_reports_publish_hides_small_counts_in_chart_data(tmp_path):
+    import nbformat
+
+    from rrp_helpers import reports
+
+    out = tmp_path / "reports"
+    result = subprocess.run(
+        [sys.executable, "-m", "rrp_helpers.cli", "reports", str(DEMO), "--out", str(out), "--wards", "alder",
+         "--jobs", "1", "--no-collaborative", "--no-png", "--quiet", "--publish"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rounded to the nearest 5" in (out / "index.html").read_text()
+    page = (out / "wards" / "alder" / "alder.html").read_text()
+    assert "rounded to the nearest 5" in page and "Not shown in published reports" in page
+    notebook = nbformat.read(out / "notebooks" / "wards" / "alder.ipynb", as_version=4)
+    values = [
+        row["y"]
+        for spec in reports.chart_specs(notebook)
+        for rows in spec.get("datasets", {}).values()
+        for row in rows
+        if "point_type" in row
+    ]
+    assert values and all(v is None or v % 5 == 0 for v in values)
+    assert not any(v in (1, 2, 3, 4) for v in values)

@@ -31,7 +31,7 @@ if collab.config.synthetic:
     print("SYNTHETIC DATA: every ward, trust and number here is invented.")
 for note in outcomes.context_notes(collab):
     print(note)
-rule = PublishRule() if publish else None
+rule = PublishRule(suppress_below, round_to) if publish else None
 if rule:
     print(notice(rule))"""
 
@@ -72,7 +72,9 @@ cross-check of the two data sources: safety crosses against incident reports.
 """),
         parameters("""data_dir = "../data/demo"
 renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
+suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
+round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
         code(IMPORTS),
         code("""report = validate(data_dir)
 print(report.format())"""),
@@ -115,7 +117,9 @@ reduction, and progress against the aim.
 """),
         parameters("""data_dir = "../data/demo"
 renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
+suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
+round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 1. Characteristics of participating wards"),
         code("outcomes.table1(collab)"),
@@ -166,7 +170,9 @@ of its latest month.
         parameters("""data_dir = "../data/demo"
 ward_id = "alder"
 renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
+suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
+round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""ward = collab.wards.set_index("ward_id").loc[ward_id]
 ward.to_frame(name=ward_id)"""),
@@ -210,7 +216,9 @@ so an association between a concept and improvement is not evidence that the con
 """),
         parameters("""data_dir = "../data/demo"
 renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)"""),
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
+suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
+round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 2. Number of wards that tested ideas within each change concept"),
         code("concepts.table2(collab)"),
@@ -246,6 +254,8 @@ drop-down of the last chart instead.
 ward_id = None  # None: start on the first ward
 renderer = "svg"  # "rrp-embed" in HTML reports
 publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
+suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
+round_to = 5  # with publish: other counts are rounded to the nearest round_to
 static_chart = True"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""from rrp_helpers.explorer import Explorer, static_ward_chart
