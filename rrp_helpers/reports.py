@@ -1036,7 +1036,7 @@ def index_page(
             links.append(f'<a href="{_e(html_file)}">report</a>')
             links.append(f'<a href="{_e(f"wards/{name}/")}">charts (PNG)</a>')
             links.append(f'<a href="{_e(f"notebooks/wards/{name}.ipynb")}">notebook</a>')
-        if status == STATUS_FAILED:
+        if status == STATUS_FAILED and (out / "notebooks" / "wards" / f"{name}.failed.ipynb").exists():
             links.append(f'<a href="{_e(f"notebooks/wards/{name}.failed.ipynb")}">failed notebook</a>')
         note = ""
         if status == STATUS_FAILED:

@@ -18,6 +18,7 @@ from rrp_helpers import cli, reports
 ROOT = Path(__file__).resolve().parents[1]
 WARDS = ["alder", "ash", "birch"]  # alder ok, ash made to fail, birch without data
 EVIL_NAME = 'Alder <script>alert("x")</script> & Co'
+EVIL_NOTE = "New lead <img src=x onerror=alert(1)> </script><script>alert(2)</script>"
 FAILURE = "ward data broken: <b>ash</b>"
 
 
@@ -92,6 +93,8 @@ def setup(tmp_path_factory):
     wards = pd.read_csv(data / "wards.csv", dtype=str, keep_default_na=False)
     wards.loc[wards["ward_id"].eq("alder"), "ward_name"] = EVIL_NAME
     wards.to_csv(data / "wards.csv", index=False)
+    with (data / "annotations.csv").open("a") as annotations:
+        annotations.write(f'alder,2019-03,"{EVIL_NOTE}",\n')
     monthly = pd.read_csv(data / "monthly.csv", dtype=str, keep_default_na=False)
     monthly.loc[monthly["ward_id"].eq("birch"), "count"] = ""  # every count missing: "no data"
     monthly.to_csv(data / "monthly.csv", index=False)
@@ -190,6 +193,11 @@ def test_html_is_offline_with_code_hidden(first_run):
     assert ward.index("window.vegaEmbed=") < ward.index('vegaEmbed("#rrp-chart-1"')
     assert "load_collaborative(" not in ward  # code hidden
     assert EVIL_NAME not in ward  # escaped in tables and titles
+    # The annotation travels only inside chart specs (JSON in a script, where "</" is escaped):
+    # outside scripts it never appears as markup, and it cannot close the script it is in.
+    outside_scripts = re.sub(r"<script\b[^>]*>.*?</script>", "", ward, flags=re.DOTALL)
+    assert "<img src=x" not in outside_scripts and "alert(2)" not in outside_scripts
+    assert "<\\/script><script>alert(2)" in ward
     explorer = (out / "collaborative" / "04_explorer.html").read_text()
     assert "unpkg" not in explorer and "widget-view+json" not in explorer
 
