@@ -414,13 +414,15 @@ def measure_dashboard(
     annotations: pd.DataFrame | None = None,
     change_ideas: pd.DataFrame | None = None,
     y_title: str = "Incidents per month",
+    subtitle: str | None = None,
     width: int = 380,
     height: int = 190,
 ) -> ComposedChart:
     """One SPC panel per measure of ``points`` (from ``outcomes.chart_points``), two per row.
 
-    ``labels`` maps measure names to titles. Annotations whose ``measure`` is empty apply to
-    every panel; the others to their measure's panel only.
+    ``labels`` maps measure names to titles; ``subtitle`` (e.g. a caveat such as rounded
+    values or trial limits) goes under every panel's title. Annotations whose ``measure`` is
+    empty apply to every panel; the others to their measure's panel only.
     """
     panels = []
     for measure, frame in points.groupby("measure", sort=False):
@@ -433,6 +435,7 @@ def measure_dashboard(
                 frame,
                 title=f"{title_prefix}{labels.get(measure, measure)}",
                 y_title=y_title,
+                subtitle=subtitle,
                 annotations=notes,
                 change_ideas=change_ideas,
                 width=width,

@@ -56,6 +56,11 @@ def _cmd_results(args: argparse.Namespace) -> int:
         tables = published(tables, rule)
         notice = publish.notice(rule)
         print(notice)
+    from rrp_helpers.outcomes import context_notes
+
+    notes = context_notes(collab)
+    if notes:
+        notice = "\n".join([*notes, *([notice] if notice else [])])
     written = write_results(tables, args.out, notice=notice)
     with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 1):
         print(f"{collab.config.name}: {len(collab.wards)} {collab.config.unit_label}s")

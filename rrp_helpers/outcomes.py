@@ -495,6 +495,17 @@ def context_notes(collab: Collaborative) -> list[str]:
     return notes
 
 
+def chart_note(collab: Collaborative) -> str | None:
+    """A short subtitle for charts when their numbers need a caveat (rounded values, trial limits)."""
+    parts = []
+    if collab.config.values_rounded_to:
+        parts.append(f"values rounded to the nearest {collab.config.values_rounded_to} by the publisher; * = suppressed")
+    n_baseline = len(collab.config.baseline_months())
+    if n_baseline < 20:
+        parts.append(f"trial limits ({n_baseline} baseline points)")
+    return "; ".join(parts).capitalize() if parts else None
+
+
 def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     """The results section's sentences, with every number taken from the computed tables."""
     labels = {m.name: _lower_label(m.label) for m in collab.config.measures}

@@ -129,7 +129,7 @@ The aggregate is the sum across all wards; it uses an XmR (I) chart because a su
 varies more than a single Poisson count would, which would make c-chart limits too narrow."""),
         code("""points = outcomes.chart_points(collab, publish_rule=rule)
 all_ward_notes = collab.annotations[collab.annotations["ward_id"].eq("ALL")]
-charts.measure_dashboard(points, labels, annotations=all_ward_notes, y_title=outcomes.chart_unit(collab, ward=False))"""),
+charts.measure_dashboard(points, labels, annotations=all_ward_notes, y_title=outcomes.chart_unit(collab, ward=False), subtitle=outcomes.chart_note(collab))"""),
         md("""
 ## Results
 
@@ -181,7 +181,8 @@ ward.to_frame(name=ward_id)"""),
 ward_notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
 ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
 charts.measure_dashboard(ward_points, labels, title_prefix=f"{ward['ward_name']}: ", annotations=ward_notes,
-                         change_ideas=ward_ideas, y_title=outcomes.chart_unit(collab, ward=True))"""),
+                         change_ideas=ward_ideas, y_title=outcomes.chart_unit(collab, ward=True),
+                         subtitle=outcomes.chart_note(collab))"""),
         md("""
 ## Results
 
