@@ -1,0 +1,76 @@
+"""Real-browser tests: Python Playwright driving Debian's chromium (``/usr/bin/chromium``).
+
+Playwright cannot download its own browsers on these machines, so the tests launch the system
+chromium headless, with no sandbox and with Chromium's own background networking switched off.
+
+Skipping policy: without the ``playwright`` package or without ``/usr/bin/chromium`` the tests
+skip with the reason, except when the environment variable ``CI`` is ``"true"``: there a missing
+browser is a failure, because CI must really run them (``.ci/run`` installs chromium).
+
+Screenshots and the measured timings go to ``test-artifacts/browser/`` (repo-relative, git-ignored,
+kept by CI as artefacts); the timings are also printed at the end of the pytest run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from .browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, REPO, TIMINGS, VIEWPORT, PageLog, console_text, require_browser
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "browser: real-browser test (Playwright + /usr/bin/chromium); skipped when they are missing, "
+        "except with CI=true where that fails",
+    )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if not TIMINGS:
+        return
+    terminalreporter.section("browser timings")
+    for label, value in TIMINGS.items():
+        terminalreporter.write_line(f"{label}: {value}")
+    terminalreporter.write_line(f"(also in {ARTIFACTS.relative_to(REPO) / 'timings.json'}, with the screenshots)")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """``test-artifacts/browser/``, emptied once per session so it holds this run's files only."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium per test module (torn down before the nbval tests run)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (own context) whose requests, websockets, console errors and page errors are recorded in ``page.log``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    log = PageLog()
+    page.on("request", lambda request: log.requests.append(request.url))
+    page.on("websocket", lambda ws: log.websockets.append(ws.url))
+    page.on("console", lambda message: log.console_errors.append(console_text(message)) if message.type == "error" else None)
+    page.on("pageerror", lambda error: log.page_errors.append(str(error)))
+    page.log = log
+    try:
+        yield page
+    finally:
+        context.close()

@@ -1,0 +1,146 @@
+"""The offline HTML reports of ``rrp reports``, opened in a real browser from ``file://``.
+
+One report folder is built per session (``rrp reports data/demo --wards alder oak --jobs 2``, into a
+temporary folder). Each page must draw its charts (Vega, inlined in the page as a ``vegaEmbed``
+bundle), log no console error and request nothing but ``file://`` URLs; the index's links must
+resolve; the explorer report's static ward drop-down (an HTML ``select`` bound to an Altair
+parameter, no kernel) must change the drawn chart.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from .browser_support import REPO, file_path, record_timing, require_browser
+
+pytestmark = pytest.mark.browser
+
+WARDS = ("alder", "oak")
+WARD_NAMES = {"alder": "Alder Ward", "oak": "Oak Ward"}
+
+#: JS: every Vega chart container of the page with what is drawn in it.
+CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].map(el => {
+    const svg = el.querySelector('svg.marks, svg');
+    const canvas = el.querySelector('canvas');
+    let inked = 0;
+    if (canvas && canvas.width && canvas.height) {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+    }
+    return {
+        id: el.id,
+        svg: !!svg,
+        marks: svg ? svg.querySelectorAll('.role-mark > *').length : 0,
+        paths: svg ? svg.querySelectorAll('.role-mark path').length : 0,
+        canvas: !!canvas,
+        inked: inked,
+    };
+})"""
+
+
+@pytest.fixture(scope="session")
+def reports_dir(tmp_path_factory, artifacts) -> Path:
+    """``rrp reports`` of two demo wards (and the collaborative notebooks) in a temporary folder."""
+    require_browser()  # no 25 s build when the browser tests cannot run anyway
+    if not (REPO / "rrp_helpers" / "reports.py").exists():
+        pytest.skip("rrp_helpers/reports.py is absent: `rrp reports` is not built yet")
+    out = tmp_path_factory.mktemp("reports") / "out"
+    command = [sys.executable, "-m", "rrp_helpers.cli", "reports", "data/demo", "--out", str(out),
+               "--wards", *WARDS, "--jobs", "2", "--quiet"]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    record_timing("rrp reports (2 wards + 4 collaborative notebooks, --jobs 2)", time.perf_counter() - started)
+    assert done.returncode == 0, f"{' '.join(command[2:])} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert (out / "index.html").is_file()
+    return out
+
+
+def assert_offline_and_clean(page) -> None:
+    """Nothing but file:// was requested, and nothing was logged as an error."""
+    outside = [url for url in page.log.requests if not url.startswith("file://")]
+    assert not outside, f"requests outside file://: {outside}"
+    assert not page.log.websockets, f"websockets opened: {page.log.websockets}"
+    assert not page.log.errors(), "\n".join(page.log.errors())
+
+
+def wait_for_charts(page, minimum: int = 1, timeout: float = 30_000) -> list[dict]:
+    """Wait until every Vega container holds a drawn chart (SVG marks or an inked canvas)."""
+    page.wait_for_function(
+        f"""() => {{
+            const charts = ({CHARTS_JS})();
+            return charts.length >= {minimum} && charts.every(c => c.marks >= 3 || c.inked > 100);
+        }}""",
+        timeout=timeout,
+    )
+    return page.evaluate(CHARTS_JS)
+
+
+def test_index_lists_and_links_every_ward_report(page, reports_dir):
+    page.goto((reports_dir / "index.html").as_uri())
+    assert "SYNTHETIC" in page.inner_text("body")
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => [a.getAttribute('href'), a.href])")
+    targets = {raw: url for raw, url in hrefs}
+    for ward in WARDS:
+        assert f"wards/{ward}/{ward}.html" in targets, f"no link to the {ward} report in index.html"
+    assert "collaborative/04_explorer.html" in targets
+    for raw, url in hrefs:
+        assert url.startswith("file://"), f"index.html links outside the report folder: {raw}"
+        assert file_path(url).exists(), f"index.html link {raw!r} does not resolve ({file_path(url)})"
+    # Follow the links as a reader would: each ward report opens and is that ward's.
+    for ward in WARDS:
+        page.goto((reports_dir / "index.html").as_uri())
+        page.click(f'a[href="wards/{ward}/{ward}.html"]')
+        page.wait_for_load_state("load")
+        assert page.url == (reports_dir / "wards" / ward / f"{ward}.html").as_uri()
+        assert WARD_NAMES[ward] in page.inner_text("body")
+    assert_offline_and_clean(page)
+
+
+@pytest.mark.parametrize("ward", WARDS)
+def test_ward_report_draws_its_charts_offline(page, reports_dir, artifacts, ward):
+    report = reports_dir / "wards" / ward / f"{ward}.html"
+    html = report.read_text(encoding="utf-8")
+    assert "window.vegaEmbed=" in html, "the vegaEmbed bundle is not inlined in the page"
+    containers = html.count('vegaEmbed("#rrp-chart-')
+    assert containers >= 1, "no chart in the ward report"
+    started = time.perf_counter()
+    page.goto(report.as_uri())
+    charts = wait_for_charts(page, minimum=containers)
+    record_timing(f"ward report {ward}: open and draw {containers} charts", time.perf_counter() - started)
+    drawn = [c for c in charts if c["id"].startswith("rrp-chart-")]
+    assert len(drawn) == containers, charts
+    for chart in drawn:
+        assert (chart["svg"] and chart["paths"] >= 3) or chart["inked"] > 100, f"chart {chart['id']} is empty: {chart}"
+    assert WARD_NAMES[ward] in page.inner_text("body")
+    page.screenshot(path=str(artifacts / f"report-ward-{ward}.png"), full_page=True)
+    assert_offline_and_clean(page)
+
+
+LINE_JS = """el => [...el.querySelectorAll('.mark-line path, .mark-symbol path')].map(p => (p.getAttribute('d') || '') + (p.getAttribute('transform') || '')).join('|')"""
+
+
+def test_explorer_report_static_ward_dropdown_changes_the_chart(page, reports_dir, artifacts):
+    page.goto((reports_dir / "collaborative" / "04_explorer.html").as_uri())
+    wait_for_charts(page)
+    select = page.locator(".vega-embed select")
+    assert select.count() == 1, "the explorer report has no (or more than one) ward drop-down"
+    chart = page.locator(".vega-embed:has(select)")
+    options = select.locator("option").all_inner_texts()
+    current = select.input_value()
+    assert len(options) > 1 and current in options, options
+    other = next(name for name in ("Oak Ward", *options) if name in options and name != current)
+    before = chart.evaluate(LINE_JS)
+    assert before, "no line or points drawn in the static explorer chart"
+    chart.screenshot(path=str(artifacts / "report-explorer-before.png"))
+
+    select.select_option(other)
+    page.wait_for_function(f"before => ({LINE_JS})(document.querySelector('.vega-embed:has(select)')) !== before", arg=before, timeout=10_000)
+    after = chart.evaluate(LINE_JS)
+    chart.screenshot(path=str(artifacts / "report-explorer-after.png"))
+    assert select.input_value() == other
+    assert after and after != before, f"choosing {other!r} instead of {current!r} did not change the drawn chart"
+    assert_offline_and_clean(page)
