@@ -69,7 +69,7 @@ def use_theme() -> None:
 
 
 def _month_axis(title: str | None = None) -> alt.X:
-    return alt.X("x:T", title=title, axis=alt.Axis(format="%b %Y", labelAngle=-45, tickCount="month", labelOverlap="greedy"))
+    return alt.X("x:T", title=title, axis=alt.Axis(format="%b %Y", labelAngle=-45, tickCount={"interval": "month", "step": 3}, labelOverlap="greedy"))
 
 
 def spc_chart(
