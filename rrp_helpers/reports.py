@@ -900,7 +900,10 @@ def build_reports(options: ReportOptions) -> Summary:
 
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out)
-    results = _run_tasks(tasks, options, out) if tasks else []
+    try:
+        results = _run_tasks(tasks, options, out) if tasks else []
+    finally:
+        _remove_stale_temporaries(out)  # a worker killed mid-write leaves its temporary file behind
     for result in results:
         entries[result.key] = {
             "status": result.status, "error": result.error, "finished": now, "seconds": round(result.seconds, 2),
