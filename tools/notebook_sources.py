@@ -15,6 +15,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
+# Parameters every notebook takes after its own (papermill injects new values below them).
+OUTPUT_PARAMETERS = """renderer = "svg"  # "rrp-embed" in HTML reports
+publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
+suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
+round_to = 5  # with publish: other counts are rounded to the nearest round_to"""
+
 IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results
 from rrp_helpers.data import load_collaborative, validate
 from rrp_helpers.publish import PublishRule, notice
@@ -71,10 +77,7 @@ shows it, the column and what to do), maps the missing ward-months, and repeats 
 cross-check of the two data sources: safety crosses against incident reports.
 """),
         parameters("""data_dir = "../data/demo"
-renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
-suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
-round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
+""" + OUTPUT_PARAMETERS),
         code(IMPORTS),
         code("""report = validate(data_dir)
 print(report.format())"""),
@@ -116,10 +119,7 @@ total), the collaborative means before and during testing, how many wards achiev
 reduction, and progress against the aim.
 """),
         parameters("""data_dir = "../data/demo"
-renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
-suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
-round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
+""" + OUTPUT_PARAMETERS),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 1. Characteristics of participating wards"),
         code("outcomes.table1(collab)"),
@@ -169,10 +169,7 @@ of its latest month.
 """),
         parameters("""data_dir = "../data/demo"
 ward_id = "alder"
-renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
-suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
-round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
+""" + OUTPUT_PARAMETERS),
         code(IMPORTS + "\n\n" + LOAD),
         code("""ward = collab.wards.set_index("ward_id").loc[ward_id]
 ward.to_frame(name=ward_id)"""),
@@ -216,10 +213,7 @@ than wards that did not improve. That last comparison is descriptive: wards chos
 so an association between a concept and improvement is not evidence that the concept caused it.
 """),
         parameters("""data_dir = "../data/demo"
-renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
-suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
-round_to = 5  # with publish: other counts are rounded to the nearest round_to"""),
+""" + OUTPUT_PARAMETERS),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 2. Number of wards that tested ideas within each change concept"),
         code("concepts.table2(collab)"),
@@ -253,10 +247,7 @@ drop-down of the last chart instead.
 """),
         parameters("""data_dir = "../data/demo"
 ward_id = None  # None: start on the first ward
-renderer = "svg"  # "rrp-embed" in HTML reports
-publish = False  # True: small-number suppression of every count shown (rrp reports --publish)
-suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
-round_to = 5  # with publish: other counts are rounded to the nearest round_to
+""" + OUTPUT_PARAMETERS + """
 static_chart = True"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""from rrp_helpers.explorer import Explorer, static_ward_chart
