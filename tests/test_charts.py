@@ -84,3 +84,18 @@ def test_embed_renderer_escapes_script_end_in_data():
     html = charts._embed_renderer(chart.to_dict())["text/html"]
     assert html.count("</script>") == 1
     assert "<\\/script>" in html
+
+
+@pytest.mark.parametrize("ward_id", ["alder", "oak"])
+def test_dashboard_panels_equal_the_altair_layer_charts(collab, ward_id):
+    """The dashboard assembles each panel's spec itself (faster); it must equal Altair's own."""
+    points = outcomes.chart_points(collab, ward_id=ward_id)
+    notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
+    ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
+    hidden = points.assign(suppressed=points["x"].dt.month.eq(3))  # exercises the '*' layer
+    for frame in (points[points["measure"].eq("restraint")], hidden[hidden["measure"].eq("seclusion")]):
+        options = dict(title="t", y_title="y", subtitle="s", annotations=notes, change_ideas=ideas, width=380, height=190)
+        assert charts._spc_panel_spec(frame, **options) == charts.spc_chart(frame, **options).to_dict(validate=False)
+    bare = points[points["measure"].eq("total")]
+    options = dict(title="t", y_title="y", subtitle=None, annotations=None, change_ideas=None, width=520, height=220)
+    assert charts._spc_panel_spec(bare, **options) == charts.spc_chart(bare, **options).to_dict(validate=False)

@@ -248,12 +248,14 @@ drop-down of the last chart instead.
         parameters("""data_dir = "../data/demo"
 ward_id = None  # None: start on the first ward
 """ + OUTPUT_PARAMETERS + """
-static_chart = True"""),
+static_chart = True
+widgets = True  # False in HTML reports: a static page has no kernel to drive the widgets"""),
         code(IMPORTS + "\n\n" + LOAD),
         code("""from rrp_helpers.explorer import Explorer, static_ward_chart
 
-explorer = Explorer(collab, ward_id=ward_id)
-explorer.widget"""),
+if widgets:
+    explorer = Explorer(collab, ward_id=ward_id)
+    display(explorer.widget)"""),
         md("""
 ## Every ward, without a kernel
 
