@@ -105,9 +105,12 @@ def _spc_panel_spec(points: pd.DataFrame, **options: object) -> dict:
 
     The same spec as ``spc_chart(...).to_dict()``, assembled from the layers' own specs:
     Altair's ``LayerChart`` deep-copies every layer several times, which was half the cost of
-    building a ward's dashboard (a test checks the two agree).
+    building a ward's dashboard (a test checks the two agree). Altair's checks of each object as
+    it is made (its "debug mode") are skipped too: the layers are fixed code, and the tests
+    validate the specs they give.
     """
-    layers, data, chart_title = _spc_parts(points, **options)
+    with alt.utils.schemapi.debug_mode(False):
+        layers, data, chart_title = _spc_parts(points, **options)
     spec = alt.Chart(data).to_dict(validate=False)
     datasets = spec["datasets"]
     body = []

@@ -262,10 +262,18 @@ def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None
     return summary[columns].reset_index(drop=True)
 
 
-def _series_matrix(frame: pd.DataFrame, keys: list[str], value: str = "count") -> tuple[pd.DataFrame, np.ndarray]:
-    """Reshape a complete long frame into one row per series (``keys``) and one column per month."""
+def _series_matrix(
+    frame: pd.DataFrame, keys: list[str], value: str = "count", months: list | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Reshape a long frame into one row per series (``keys``) and one column per month.
+
+    The columns are the frame's months in order, or exactly ``months`` when given (a month
+    absent from the frame is a column of NaN).
+    """
     wide = frame.pivot_table(index=keys, columns="month", values=value, aggfunc="first", dropna=False, sort=False)
     wide = wide.sort_index(axis=1)
+    if months is not None:
+        wide = wide.reindex(columns=pd.DatetimeIndex(months).astype(wide.columns.dtype))
     return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
 
 
@@ -311,7 +319,7 @@ def _change_rows(collab: Collaborative, index: pd.DataFrame, values: np.ndarray)
     return pd.concat([index.reset_index(drop=True), pd.DataFrame.from_records(records)], axis=1)
 
 
-def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, *, ward_id: str | None = None) -> pd.DataFrame:
     """Team-level results: the sustained-change method for every ward x measure and total.
 
     Columns ``ward_id, measure, baseline_mean, testing_mean, final_mean, reduction_pct,
@@ -319,10 +327,13 @@ def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None) 
     ``reduction_pct`` is from the baseline mean to the final phase mean (positive = better),
     reported only when a sustained change was found; ``shift_start`` is the first month of the
     first shift (``YYYY-MM``, empty when none). Means are incidents per month over the months
-    with data; ``baseline_months``/``testing_months`` count those months.
+    with data; ``baseline_months``/``testing_months`` count those months. ``ward_id`` gives that
+    ward's rows only (the same numbers, computed for the one ward).
     """
     frame = ward_monthly(collab) if ward_frame is None else ward_frame
-    index, values = _series_matrix(frame, ["ward_id", "measure"])
+    if ward_id is not None:
+        frame = frame[frame["ward_id"].eq(ward_id)]
+    index, values = _series_matrix(frame, ["ward_id", "measure"], months=collab.config.months())
     results = _change_rows(collab, index, values)
     columns = [
         "ward_id", "measure", "baseline_mean", "testing_mean", "final_mean", "reduction_pct", "sustained",

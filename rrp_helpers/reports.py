@@ -22,7 +22,8 @@ How it is fast (measured figures in the README, ``benchmarks/bench_reports.py``)
   never sees another's variables; modules stay imported, which is the point.
 * Notebooks run with ``renderer="rrp-embed"``: a chart output is its Vega-Lite spec and a
   ``vegaEmbed`` call, so the kernel does no SVG conversion. The exporter inlines the Vega,
-  Vega-Lite and Vega-Embed bundle (``vl_convert.javascript_bundle()``, cached in ``DIR/.cache``)
+  Vega-Lite and Vega-Embed bundle (``vl_convert.javascript_bundle()``, built once per
+  vl-convert version and kept in the user's cache folder, see :func:`cache_dir`)
   once per page as a ``<script type="module">`` in the head: module scripts run in document order,
   so it runs before the charts' own module scripts, and its top-level names stay module-scoped.
 * HTML has the code hidden and no remote script, stylesheet, MathJax, require.js or widget
@@ -304,21 +305,43 @@ def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bun
     return page
 
 
-def _bundle_path(cache_dir: Path) -> Path:
+def _bundle_path(folder: Path) -> Path:
     from importlib import metadata
 
     try:
         version = metadata.version("vl-convert-python")
     except metadata.PackageNotFoundError:
         version = "unknown"
-    return cache_dir / f"vega-bundle-{_slug(version)}.js"
+    return folder / f"vega-bundle-{_slug(version)}.js"
 
 
-def vega_bundle(cache_dir: Path) -> Path:
-    """The Vega + Vega-Lite + Vega-Embed bundle as a file in ``cache_dir`` (built once: ~2-4 s)."""
+def cache_dir(out: Path) -> Path:
+    """Where the Vega bundle is kept between runs: ``$RRP_CACHE_DIR``, else the user's cache
+    folder (``$XDG_CACHE_HOME/rrp-workbook``, by default ``~/.cache/rrp-workbook``); ``out/.cache``
+    when that folder cannot be created. Building the bundle costs ~2 s of CPU; it depends only on
+    the vl-convert version, which is in its file name.
+    """
+    configured = os.environ.get("RRP_CACHE_DIR")
+    if configured:
+        candidates = [Path(configured)]
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        candidates = [Path(base) / "rrp-workbook"]
+    for candidate in [*candidates, out / ".cache"]:
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(candidate, os.W_OK):
+            return candidate
+    return out / ".cache"
+
+
+def vega_bundle(folder: Path) -> Path:
+    """The Vega + Vega-Lite + Vega-Embed bundle as a file in ``folder`` (built once: ~2-4 s)."""
     import vl_convert
 
-    path = _bundle_path(cache_dir)
+    path = _bundle_path(folder)
     if not path.exists():
         write_atomic(path, vl_convert.javascript_bundle())
     return path
@@ -627,16 +650,38 @@ def slide_charts(notebook, measures: list[str]) -> dict[str, dict]:
     """A ward report's SPC charts as standalone specs for PNG files: ``{measure: spec}``.
 
     The measure dashboard (the notebook's first multi-panel chart) is split into one chart per
-    measure, ``measures`` giving the panels' order. Only these are drawn as PNG: each costs about
-    0.3 s in vl-convert at scale 2, and the dashboard as a whole (the same four panels) 1.5 s.
+    measure, ``measures`` giving the panels' order; each keeps only the datasets it draws. Only
+    these are drawn as PNG: each costs about 0.2-0.25 s in vl-convert at scale 2, almost all of it
+    in Vega's layout and text measurement.
     """
     for spec in chart_specs(notebook):
         if "vconcat" in spec and all("hconcat" in row for row in spec["vconcat"]):
             panels = [panel for row in spec["vconcat"] for panel in row["hconcat"]]
-            shared = {key: value for key, value in spec.items() if key not in ("vconcat", "resolve")}
+            shared = {key: value for key, value in spec.items() if key not in ("vconcat", "resolve", "datasets")}
+            datasets = spec.get("datasets", {})
             names = measures if len(measures) == len(panels) else [f"panel-{k}" for k in range(1, len(panels) + 1)]
-            return {safe_name(name): {**shared, **panel} for name, panel in zip(names, panels)}
+            charts = {}
+            for name, panel in zip(names, panels):
+                used = _dataset_names(panel)
+                charts[safe_name(name)] = {**shared, "datasets": {key: rows for key, rows in datasets.items() if key in used}, **panel}
+            return charts
     return {}
+
+
+def _dataset_names(spec: Any) -> set[str]:
+    """Names of the datasets a Vega-Lite (sub)spec draws from (``"data": {"name": ...}``)."""
+    names: set[str] = set()
+    stack = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("name"), str):
+                names.add(data["name"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
 
 
 def write_slide_pngs(notebook, measures: list[str], prefix: Path, *, scale: float = 2) -> list[Path]:
@@ -708,15 +753,24 @@ def input_fingerprints(collab) -> tuple[str, dict[str, str]]:
         name: getattr(collab, name)
         for name in ("wards", "monthly", "safety_cross", "incident_reports", "change_ideas", "annotations", "engagement")
     }
+    import pandas as pd
+
     whole = _sha256_bytes(config, package, *(name.encode() + _frame_bytes(frame) for name, frame in tables.items()))
+    # Row hashes once per table, then each ward's rows picked by position (a row's hash does not
+    # depend on the other rows): one pass over the data instead of one per ward and table.
+    groups: dict[str, tuple[bytes, Any, dict]] = {}
+    for name, frame in tables.items():
+        if len(frame):
+            frame = frame.reset_index(drop=True)
+            hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+            groups[name] = (",".join(map(str, frame.columns)).encode(), hashes, frame.groupby("ward_id", sort=False).indices)
     per_ward = {}
-    groups = {name: dict(tuple(frame.groupby("ward_id", sort=False))) if len(frame) else {} for name, frame in tables.items()}
     for ward_id in collab.wards["ward_id"]:
         parts = [config, package]
-        for name, by_ward in groups.items():
+        for name, (header, hashes, positions) in groups.items():
             for key in (ward_id, "ALL") if name == "annotations" else (ward_id,):
-                if key in by_ward:
-                    parts.append(f"{name}:{key}".encode() + _frame_bytes(by_ward[key]))
+                if key in positions:
+                    parts.append(f"{name}:{key}".encode() + header + hashes[positions[key]].tobytes())
         per_ward[ward_id] = _sha256_bytes(*parts)
     return whole, per_ward
 
@@ -979,7 +1033,7 @@ def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[Tas
 
     from tqdm import tqdm
 
-    cache = out / ".cache"
+    cache = cache_dir(out)
     bundle_path = _bundle_path(cache)
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     results: list[TaskResult] = []
@@ -988,7 +1042,7 @@ def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[Tas
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(str(bundle_path), True))
     try:
         futures = {pool.submit(run_task, task): task for task in tasks}
-        vega_bundle(cache)  # built (once, ~4 s) while the workers start their kernels
+        vega_bundle(cache)  # if not cached, built (~2-4 s) while the workers start their kernels
         for future in as_completed(futures):
             task = futures[future]
             try:

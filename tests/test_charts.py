@@ -95,7 +95,7 @@ def test_dashboard_panels_equal_the_altair_layer_charts(collab, ward_id):
     hidden = points.assign(suppressed=points["x"].dt.month.eq(3))  # exercises the '*' layer
     for frame in (points[points["measure"].eq("restraint")], hidden[hidden["measure"].eq("seclusion")]):
         options = dict(title="t", y_title="y", subtitle="s", annotations=notes, change_ideas=ideas, width=380, height=190)
-        assert charts._spc_panel_spec(frame, **options) == charts.spc_chart(frame, **options).to_dict(validate=False)
+        assert charts._spc_panel_spec(frame, **options) == charts.spc_chart(frame, **options).to_dict()  # validated
     bare = points[points["measure"].eq("total")]
     options = dict(title="t", y_title="y", subtitle=None, annotations=None, change_ideas=None, width=520, height=220)
-    assert charts._spc_panel_spec(bare, **options) == charts.spc_chart(bare, **options).to_dict(validate=False)
+    assert charts._spc_panel_spec(bare, **options) == charts.spc_chart(bare, **options).to_dict()

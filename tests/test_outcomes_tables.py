@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import series_rows
@@ -149,3 +150,16 @@ def test_monitoring_only_collaborative_reports_no_reductions(make_collaborative)
     assert set(team["sustained"]) == {"none"}
     assert team["reduction_pct"].isna().all()
     assert team.set_index("measure").loc["restraint", "baseline_mean"] == 3.5
+
+
+def test_team_results_for_one_ward_equal_that_wards_rows(two_wards):
+    """``ward_id=`` computes one ward alone: the same numbers, even when its months are absent."""
+    frame = outcomes.ward_monthly(two_wards)
+    frame = frame[~(frame["ward_id"].eq("b") & frame["month"].isin(frame["month"].unique()[:2]))]  # b lacks 2 months
+    full = outcomes.team_results(two_wards, frame)
+    for ward_id in ("a", "b"):
+        one = outcomes.team_results(two_wards, frame, ward_id=ward_id)
+        expected = full[full["ward_id"].eq(ward_id)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(one.reset_index(drop=True), expected)
+    b = outcomes.team_results(two_wards, frame, ward_id="b").set_index("measure")
+    assert b.loc["seclusion", "baseline_months"] == 1  # 6 months, baseline 3, the first 2 absent

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from rrp_helpers import cli, reports
+from rrp_helpers.data import load_collaborative
 
 ROOT = Path(__file__).resolve().parents[1]
 WARDS = ["alder", "ash", "birch"]  # alder ok, ash made to fail, birch without data
@@ -146,6 +147,28 @@ def test_files_written(first_run):
     assert not list(out.rglob(".rrp-tmp-*"))  # no temporary file left
 
 
+def test_slide_pngs_are_the_dashboard_panels(first_run):
+    """Each PNG is one panel of the ward's dashboard, drawn with only the datasets it uses:
+    the same picture as the panel drawn with every dataset of the dashboard."""
+    import vl_convert
+
+    from rrp_helpers.outcomes import measure_labels, reported_measures
+
+    out, _ = first_run
+    collab = load_collaborative(ROOT / "data" / "demo")
+    notebook = nbformat.read(out / "notebooks" / "wards" / "alder.ipynb", as_version=4)
+    dashboard = reports.chart_specs(notebook)[0]
+    slides = reports.slide_charts(notebook, reported_measures(collab))
+    assert sorted(slides) == ["rapid_tranquillisation", "restraint", "seclusion", "total"]
+    for measure, slide in slides.items():  # each file name matches the panel's own title
+        assert slide["title"]["text"].endswith(": " + measure_labels(collab)[measure])
+    restraint = slides["restraint"]
+    assert set(restraint["datasets"]) < set(dashboard["datasets"])
+    everything = {**restraint, "datasets": dashboard["datasets"]}
+    assert vl_convert.vegalite_to_png(restraint) == vl_convert.vegalite_to_png(everything)
+    assert (out / "wards" / "alder" / "alder-restraint.png").read_bytes() == vl_convert.vegalite_to_png(restraint, scale=2)
+
+
 def test_failed_ward_does_not_stop_the_others(first_run):
     out, summary = first_run
     assert summary.exit_code == reports.EXIT_FAILED
@@ -231,3 +254,33 @@ def test_cli_errors_write_nothing(tmp_path, setup, capsys):
     bad = ROOT / "tests" / "bad_inputs" / "count_negative"
     assert cli.main(["reports", str(bad), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_vega_bundle_cache_folder(tmp_path, monkeypatch):
+    """The bundle is kept in the user's cache (or $RRP_CACHE_DIR), else beside the reports."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("RRP_CACHE_DIR", str(tmp_path / "cache"))
+    assert reports.cache_dir(out) == tmp_path / "cache"
+    monkeypatch.delenv("RRP_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert reports.cache_dir(out) == tmp_path / "xdg" / "rrp-workbook"
+    (tmp_path / "blocked").write_text("a file, so no folder can be made under it")
+    monkeypatch.setenv("RRP_CACHE_DIR", str(tmp_path / "blocked" / "cache"))
+    assert reports.cache_dir(out) == out / ".cache"
+
+
+def test_input_fingerprints_change_only_for_the_ward_edited():
+    import dataclasses
+
+    collab = load_collaborative(ROOT / "data" / "demo")
+    whole, per_ward = reports.input_fingerprints(collab)
+    monthly = collab.monthly.copy()
+    row = monthly.index[monthly["ward_id"].eq("oak")][5]
+    monthly.loc[row, "count"] = monthly.loc[row, "count"] + 1
+    edited_whole, edited = reports.input_fingerprints(dataclasses.replace(collab, monthly=monthly))
+    assert edited_whole != whole
+    assert [w for w in per_ward if edited[w] != per_ward[w]] == ["oak"]
+    notes = collab.annotations.copy()
+    notes.loc[notes.index[notes["ward_id"].eq("ALL")][0], "note"] = "edited"
+    _, all_edited = reports.input_fingerprints(dataclasses.replace(collab, annotations=notes))
+    assert all(all_edited[w] != per_ward[w] for w in per_ward)  # an ALL note is on every ward's charts

@@ -186,8 +186,7 @@ charts.measure_dashboard(ward_points, labels, title_prefix=f"{ward['ward_name']}
 For each measure: the baseline mean, whether a sustained change was found (and from which month),
 the mean of each phase and the reduction from the baseline to the final phase.
 """),
-        code("""team = outcomes.team_results(collab)
-team[team["ward_id"].eq(ward_id)].drop(columns="ward_id")"""),
+        code("""outcomes.team_results(collab, ward_id=ward_id).drop(columns="ward_id")"""),
         md("## Change ideas tested\n\nEach bar is one change concept; dots are the ideas, placed on the month each started."),
         code("charts.idea_timeline(ward_ideas)"),
         code("""ward_ideas[["idea_id", "started", "change_concept", "idea", "pdsa_cycles", "status"]]"""),
