@@ -17,9 +17,11 @@ How it is fast (measured figures in the README, ``benchmarks/bench_reports.py``)
 * One Python process drives a ``ProcessPoolExecutor`` of ``--jobs`` workers (default: the CPUs).
   Each worker keeps ONE warm Jupyter kernel for all the notebooks it executes: papermill runs
   them through the ``rrp-warm`` engine (:class:`WarmKernelEngine`), which reuses the kernel
-  instead of starting one per notebook, after importing ``rrp_helpers`` in it once. Before each
-  notebook the kernel's namespace is reset (IPython ``reset``, as ``%reset -f``), so a notebook
-  never sees another's variables; modules stay imported, which is the point.
+  instead of starting one per notebook, after importing ``rrp_helpers`` in it once (then
+  ``gc.freeze()``, so the collector no longer walks those objects). Before each notebook the
+  kernel's namespace is reset (:func:`reset_kernel`: IPython ``reset``, as ``%reset -f``, without
+  its full garbage collection), so a notebook never sees another's variables; modules stay
+  imported, which is the point.
 * Notebooks run with ``renderer="rrp-embed"``: a chart output is its Vega-Lite spec and a
   ``vegaEmbed`` call, so the kernel does no SVG conversion. The exporter inlines the Vega,
   Vega-Lite and Vega-Embed bundle (``vl_convert.javascript_bundle()``, built once per
