@@ -6,8 +6,9 @@ Prints ratios, never asserts. Run: ``.venv/bin/python benchmarks/bench_reports.p
   parameterised notebook (one parameter, one cell) once per ward, on the same kind of pool
   (``ProcessPoolExecutor``, forkserver, ``--jobs`` workers) that ``rrp reports`` uses.
 * **ours**: ``rrp reports`` (warm kernel per worker, rrp-embed charts, HTML export, PNGs) in a
-  fresh output folder (so the Vega bundle is built once, ~2-4 s, inside the timing), with
-  and without the collaborative notebooks, and without PNGs.
+  fresh output folder, with and without the collaborative notebooks, and without PNGs. The Vega
+  bundle comes from the user's cache (``rrp_helpers.reports.cache_dir``) once a first run has
+  built it (~2 s of CPU); set ``RRP_CACHE_DIR`` to an empty folder to time that first run.
 
 Per-ward cost = wall time x jobs / wards (worker-seconds per ward, the measure that compares
 runs on the same pool); it is also given as the mean time a worker spent on one ward task.

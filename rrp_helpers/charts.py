@@ -112,12 +112,12 @@ def _spc_panel_spec(points: pd.DataFrame, **options: object) -> dict:
     with alt.utils.schemapi.debug_mode(False):
         layers, data, chart_title = _spc_parts(points, **options)
     spec = alt.Chart(data).to_dict(validate=False)
-    datasets = spec["datasets"]
+    datasets = spec.pop("datasets", {})
     body = []
     for layer in layers:
         layer_spec = layer.to_dict(validate=False)
         layer_datasets = layer_spec.pop("datasets", {})
-        if layer_spec.get("data") == {"name": "empty"}:  # Altair's stand-in for a layer without data
+        if layer_spec.get("data") in ({"name": "empty"}, {"values": [{}]}):  # Altair's stand-in for no data
             del layer_spec["data"]
             layer_datasets.pop("empty", None)
         datasets.update(layer_datasets)
@@ -129,6 +129,8 @@ def _spc_panel_spec(points: pd.DataFrame, **options: object) -> dict:
     spec.pop("mark", None)
     spec["layer"] = body
     spec["title"] = chart_title.to_dict(validate=False)
+    if datasets:
+        spec["datasets"] = datasets
     return spec
 
 
@@ -427,6 +429,9 @@ def safety_cross(daily: pd.DataFrame, month: str | pd.Timestamp, *, title: str |
 
 
 EMBED_RENDERER = "rrp-embed"
+#: vega-embed options in HTML reports: the "..." menu saves a chart as PNG or SVG (drawn in the
+#: browser, offline); the source, compiled-spec and online-editor entries are left out.
+EMBED_OPTIONS = json.dumps({"actions": {"compiled": False, "editor": False, "export": True, "source": False}})
 _embed_ids = itertools.count(1)
 
 
@@ -439,7 +444,7 @@ def _embed_renderer(spec: dict, **_: object) -> dict[str, str]:
     """
     element = f"rrp-chart-{next(_embed_ids)}"
     payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
-    script = f'vegaEmbed("#{element}", {payload}, {{"actions": false}}).catch(console.error);'
+    script = f'vegaEmbed("#{element}", {payload}, {EMBED_OPTIONS}).catch(console.error);'
     return {"text/html": f'<div id="{element}" class="rrp-chart"></div>\n<script type="module">{script}</script>'}
 
 

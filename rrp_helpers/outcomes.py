@@ -330,15 +330,19 @@ def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, 
     with data; ``baseline_months``/``testing_months`` count those months. ``ward_id`` gives that
     ward's rows only (the same numbers, computed for the one ward).
     """
-    frame = ward_monthly(collab) if ward_frame is None else ward_frame
-    if ward_id is not None:
-        frame = frame[frame["ward_id"].eq(ward_id)]
-    index, values = _series_matrix(frame, ["ward_id", "measure"], months=collab.config.months())
-    results = _change_rows(collab, index, values)
     columns = [
         "ward_id", "measure", "baseline_mean", "testing_mean", "final_mean", "reduction_pct", "sustained",
         "shift_start", "n_shifts", "phase_means", "baseline_months", "testing_months",
     ]
+    frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    if ward_id is not None:
+        if ward_id not in set(collab.wards["ward_id"]):
+            raise ValueError(f"unknown ward id {ward_id!r}; ward ids: {', '.join(collab.wards['ward_id'])}")
+        frame = frame[frame["ward_id"].eq(ward_id)]
+        if frame.empty:
+            return pd.DataFrame(columns=columns)
+    index, values = _series_matrix(frame, ["ward_id", "measure"], months=collab.config.months())
+    results = _change_rows(collab, index, values)
     return results[columns]
 
 

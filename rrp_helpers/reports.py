@@ -320,30 +320,62 @@ def _bundle_path(folder: Path) -> Path:
 def cache_dir(out: Path) -> Path:
     """Where the Vega bundle is kept between runs: ``$RRP_CACHE_DIR``, else the user's cache
     folder (``$XDG_CACHE_HOME/rrp-workbook``, by default ``~/.cache/rrp-workbook``); ``out/.cache``
-    when that folder cannot be created. Building the bundle costs ~2 s of CPU; it depends only on
-    the vl-convert version, which is in its file name.
+    when that folder is not an absolute path or cannot be created. Building the bundle costs
+    ~2 s of CPU; it depends only on the vl-convert version, which is in its file name.
     """
     configured = os.environ.get("RRP_CACHE_DIR")
     if configured:
-        candidates = [Path(configured)]
+        candidate = Path(configured)
     else:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        candidates = [Path(base) / "rrp-workbook"]
-    for candidate in [*candidates, out / ".cache"]:
+        candidate = Path(base) / "rrp-workbook"
+    if candidate.is_absolute():
         try:
-            candidate.mkdir(parents=True, exist_ok=True)
+            candidate.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if os.access(candidate, os.W_OK):
+                return candidate
         except OSError:
-            continue
-        if os.access(candidate, os.W_OK):
-            return candidate
+            pass
     return out / ".cache"
 
 
+def _trusted(path: Path) -> bool:
+    """A cached bundle is used only if this user owns it and nobody else can write to it: its
+    contents are inlined as a script into every report."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "getuid") or status.st_uid == os.getuid()
+    return owner_ok and not status.st_mode & 0o022
+
+
+def bundle_folder(out: Path) -> Path:
+    """The folder to keep the bundle in: :func:`cache_dir`, unless the bundle there fails
+    :func:`_trusted` (then ``out/.cache``)."""
+    folder = cache_dir(out)
+    cached = _bundle_path(folder)
+    if cached.exists() and not _trusted(cached):
+        return out / ".cache"
+    return folder
+
+
 def vega_bundle(folder: Path) -> Path:
-    """The Vega + Vega-Lite + Vega-Embed bundle as a file in ``folder`` (built once: ~2-4 s)."""
+    """The Vega + Vega-Lite + Vega-Embed bundle as a file in ``folder`` (built once: ~2-4 s).
+
+    Refuses a file there that fails :func:`_trusted`. Temporary files over an hour old, left by
+    a run that was killed while building the bundle, are removed.
+    """
     import vl_convert
 
     path = _bundle_path(folder)
+    if path.exists() and not _trusted(path):
+        raise RuntimeError(f"the cached Vega bundle {path} is writable by other users: remove it and run again")
+    if folder.is_dir():
+        for stale in folder.glob(f"{_TMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.unlink()
     if not path.exists():
         write_atomic(path, vl_convert.javascript_bundle())
     return path
@@ -383,9 +415,9 @@ def reset_kernel(shell) -> None:
     """Make the warm kernel look new to the next notebook (runs in the kernel).
 
     An empty namespace (imported modules stay), execution counts and chart ids from 1.
-    IPython's ``reset`` ends with a full ``gc.collect()``, 0.1-0.15 s with a collaborative
-    loaded; it is skipped here, and the automatic collector reclaims the previous notebook's
-    cycles.
+    IPython's ``reset`` runs a full ``gc.collect()`` (when it flushes the output cache, before
+    clearing the namespace, so it frees little): 0.1-0.15 s with a collaborative loaded. It is
+    skipped here; the automatic collector reclaims the previous notebook's cycles.
     """
     import gc
     import itertools
@@ -633,7 +665,9 @@ def run_task(task: Task) -> TaskResult:
     return result
 
 
-_EMBED_CALL = re.compile(r'vegaEmbed\("#rrp-chart-\d+", (\{.*\}), \{"actions": false\}\)\.catch', re.DOTALL)
+# The spec, then the options (which start with "actions"; that text cannot occur inside the spec's
+# JSON, where every quote in a string is escaped).
+_EMBED_CALL = re.compile(r'vegaEmbed\("#rrp-chart-\d+", (\{.*\}), \{"actions": .*?\}\)\.catch', re.DOTALL)
 
 
 def chart_specs(notebook) -> list[dict]:
@@ -664,7 +698,7 @@ def slide_charts(notebook, measures: list[str]) -> dict[str, dict]:
             names = measures if len(measures) == len(panels) else [f"panel-{k}" for k in range(1, len(panels) + 1)]
             charts = {}
             for name, panel in zip(names, panels):
-                used = _dataset_names(panel)
+                used = _dataset_names(panel) | _dataset_names(shared)
                 charts[safe_name(name)] = {**shared, "datasets": {key: rows for key, rows in datasets.items() if key in used}, **panel}
             return charts
     return {}
@@ -1035,7 +1069,7 @@ def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[Tas
 
     from tqdm import tqdm
 
-    cache = cache_dir(out)
+    cache = bundle_folder(out)
     bundle_path = _bundle_path(cache)
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     results: list[TaskResult] = []

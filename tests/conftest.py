@@ -54,3 +54,17 @@ def make_collaborative(tmp_path):
         return write_collaborative(tmp_path / "collab", *args, **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_report_cache(tmp_path_factory):
+    """``rrp reports`` keeps its Vega bundle in a per-user cache; tests use their own."""
+    import os
+
+    previous = os.environ.get("RRP_CACHE_DIR")
+    os.environ["RRP_CACHE_DIR"] = str(tmp_path_factory.mktemp("rrp-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("RRP_CACHE_DIR", None)
+    else:
+        os.environ["RRP_CACHE_DIR"] = previous

@@ -99,3 +99,18 @@ def test_dashboard_panels_equal_the_altair_layer_charts(collab, ward_id):
     bare = points[points["measure"].eq("total")]
     options = dict(title="t", y_title="y", subtitle=None, annotations=None, change_ideas=None, width=520, height=220)
     assert charts._spc_panel_spec(bare, **options) == charts.spc_chart(bare, **options).to_dict()
+
+
+def test_dashboard_panels_equal_altair_with_inline_data(collab):
+    """The same without consolidated datasets (data inline in each layer)."""
+    points = outcomes.chart_points(collab, ward_id="oak")
+    frame = points[points["measure"].eq("restraint")]
+    options = dict(
+        title="t", y_title="y", subtitle="s", width=380, height=190,
+        annotations=collab.annotations[collab.annotations["ward_id"].isin(["oak", "ALL"])],
+        change_ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq("oak")],
+    )
+    with alt.data_transformers.enable(consolidate_datasets=False):
+        assembled = charts._spc_panel_spec(frame, **options)
+        assert assembled == charts.spc_chart(frame, **options).to_dict()
+    assert "datasets" not in assembled

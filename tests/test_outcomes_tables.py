@@ -163,3 +163,5 @@ def test_team_results_for_one_ward_equal_that_wards_rows(two_wards):
         pd.testing.assert_frame_equal(one.reset_index(drop=True), expected)
     b = outcomes.team_results(two_wards, frame, ward_id="b").set_index("measure")
     assert b.loc["seclusion", "baseline_months"] == 1  # 6 months, baseline 3, the first 2 absent
+    with pytest.raises(ValueError, match="unknown ward id 'zz'"):
+        outcomes.team_results(two_wards, ward_id="zz")

@@ -223,6 +223,9 @@ def test_html_is_offline_with_code_hidden(first_run):
     assert "<\\/script><script>alert(2)" in ward
     explorer = (out / "collaborative" / "04_explorer.html").read_text()
     assert "unpkg" not in explorer and "widget-view+json" not in explorer
+    assert explorer.count("window.vegaEmbed=") == 1  # no second copy of the libraries for its static chart
+    assert "need a running Python kernel" in explorer  # instead of widgets that cannot work here
+    assert '"export": true' in ward and '"editor": false' in ward  # save as PNG/SVG, no online editor
 
 
 def test_unchanged_wards_are_skipped_and_rerun_failed(setup, first_run):
@@ -267,6 +270,25 @@ def test_vega_bundle_cache_folder(tmp_path, monkeypatch):
     (tmp_path / "blocked").write_text("a file, so no folder can be made under it")
     monkeypatch.setenv("RRP_CACHE_DIR", str(tmp_path / "blocked" / "cache"))
     assert reports.cache_dir(out) == out / ".cache"
+    monkeypatch.setenv("RRP_CACHE_DIR", "relative/cache")
+    assert reports.cache_dir(out) == out / ".cache"
+
+
+def test_a_bundle_others_can_write_is_never_inlined(tmp_path, monkeypatch):
+    """The bundle is inlined as a script into every page: a cached copy that another user could
+    have written is refused, and the run builds its own beside the reports."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RRP_CACHE_DIR", str(cache))
+    out = tmp_path / "out"
+    planted = reports._bundle_path(cache)
+    cache.mkdir()
+    planted.write_text("window.stolen = 1;")
+    planted.chmod(0o666)
+    assert reports.bundle_folder(out) == out / ".cache"
+    with pytest.raises(RuntimeError, match="writable by other users"):
+        reports.vega_bundle(cache)
+    planted.chmod(0o644)
+    assert reports.bundle_folder(out) == cache  # this user's own, not writable by others
 
 
 def test_input_fingerprints_change_only_for_the_ward_edited():

@@ -254,7 +254,10 @@ widgets = True  # False in HTML reports: a static page has no kernel to drive th
 
 if widgets:
     explorer = Explorer(collab, ward_id=ward_id)
-    display(explorer.widget)"""),
+    display(explorer.widget)
+else:
+    print("The controls need a running Python kernel: open this notebook in JupyterLab or Voila. "
+          "Here, choose a ward in the chart below.")"""),
         md("""
 ## Every ward, without a kernel
 
