@@ -1,0 +1,134 @@
+"""Benchmark of the parts of one ward report, each against the slower way it replaced, side by side.
+
+Prints times and ratios, never asserts. Run: ``.venv/bin/python benchmarks/bench_report_parts.py``.
+
+* **dashboard**: the ward's four SPC panels as Altair ``LayerChart`` objects composed by
+  ``charts.dashboard`` (the old way), against ``charts.measure_dashboard`` (panels assembled
+  from their layers' specs); both serialised as the ``rrp-embed`` renderer does.
+* **kernel reset**: IPython's ``reset`` (with its full garbage collection) against
+  ``reports.reset_kernel``, in an IPython shell holding a loaded collaborative and a dashboard,
+  with and without ``gc.freeze()`` after the imports (as the warm-up does).
+* **PNGs**: the four slide PNGs of a ward with every dataset of the dashboard against only the
+  datasets each panel draws (``reports.slide_charts``), and one PNG of the whole dashboard.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rrp_helpers import charts, outcomes, reports  # noqa: E402
+from rrp_helpers.data import load_collaborative  # noqa: E402
+
+WARDS = ["alder", "oak", "yew"]
+
+
+def _median_seconds(function, repeat: int = 7) -> float:
+    function()  # warm
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _ward_inputs(collab, ward_id: str) -> dict:
+    return dict(
+        points=outcomes.chart_points(collab, ward_id=ward_id),
+        notes=collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])],
+        ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)],
+    )
+
+
+def bench_dashboard(collab, labels) -> None:
+    inputs = [_ward_inputs(collab, ward_id) for ward_id in WARDS]
+
+    def layer_charts() -> None:
+        for ward in inputs:
+            panels = []
+            for measure, frame in ward["points"].groupby("measure", sort=False):
+                applies = ward["notes"]["measure"].isna() | ward["notes"]["measure"].eq("") | ward["notes"]["measure"].eq(measure)
+                panels.append(charts.spc_chart(
+                    frame, title=labels[measure], annotations=ward["notes"][applies], change_ideas=ward["ideas"], width=380, height=190,
+                ))
+            json.dumps(charts.dashboard(panels).to_dict(), sort_keys=True)
+
+    def assembled() -> None:
+        for ward in inputs:
+            chart = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"])
+            json.dumps(chart.to_dict(), sort_keys=True)
+
+    old, new = _median_seconds(layer_charts) / len(WARDS), _median_seconds(assembled) / len(WARDS)
+    print(f"dashboard per ward: Altair layer charts {old:.3f} s, assembled panels {new:.3f} s: {old / new:.1f}x faster")
+
+
+def bench_reset(collab, labels) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    ward = _ward_inputs(collab, "alder")
+
+    def fill() -> None:
+        shell.user_ns.update(
+            collab=load_collaborative(ROOT / "data" / "demo"),
+            chart=charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"]),
+        )
+
+    def timed(reset) -> float:
+        times = []
+        for _ in range(7):
+            fill()
+            started = time.perf_counter()
+            reset()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    for frozen in (False, True):
+        if frozen:
+            gc.freeze()
+        full = timed(lambda: shell.reset(new_session=False))
+        ours = timed(lambda: reports.reset_kernel(shell))
+        label = "after gc.freeze()" if frozen else "no gc.freeze()   "
+        print(f"kernel reset, {label}: IPython reset {full:.3f} s, reset_kernel {ours:.3f} s: {full / max(ours, 1e-6):.0f}x faster")
+    gc.unfreeze()
+
+
+def bench_pngs(collab, labels) -> None:
+    import nbformat
+    import vl_convert
+
+    ward = _ward_inputs(collab, "alder")
+    spec = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"]).to_dict()
+    notebook = nbformat.from_dict({"cells": [{"outputs": [{"data": {"text/html": charts._embed_renderer(spec)["text/html"]}}]}]})
+    pruned = reports.slide_charts(notebook, outcomes.reported_measures(collab))
+    every = {name: {**panel, "datasets": spec["datasets"]} for name, panel in pruned.items()}
+    times = {
+        "4 panels, every dataset": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in every.values()], 5),
+        "4 panels, own datasets (used)": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in pruned.values()], 5),
+        "1 dashboard PNG": _median_seconds(lambda: vl_convert.vegalite_to_png(spec, scale=2), 5),
+        "4 panels as SVG only": _median_seconds(lambda: [vl_convert.vegalite_to_svg(p) for p in pruned.values()], 5),
+    }
+    base = times["4 panels, own datasets (used)"]
+    for label, seconds in times.items():
+        print(f"PNGs per ward, {label}: {seconds:.3f} s ({seconds / base:.2f} x used)")
+
+
+def main() -> None:
+    charts.setup_notebook(charts.EMBED_RENDERER)
+    collab = load_collaborative(ROOT / "data" / "demo")
+    labels = outcomes.measure_labels(collab)
+    bench_dashboard(collab, labels)
+    bench_pngs(collab, labels)
+    bench_reset(collab, labels)
+
+
+if __name__ == "__main__":
+    main()
