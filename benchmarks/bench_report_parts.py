@@ -10,6 +10,9 @@ Prints times and ratios, never asserts. Run: ``.venv/bin/python benchmarks/bench
   with and without ``gc.freeze()`` after the imports (as the warm-up does).
 * **PNGs**: the four slide PNGs of a ward with every dataset of the dashboard against only the
   datasets each panel draws (``reports.slide_charts``), and one PNG of the whole dashboard.
+* **fonts**: the same four PNGs (and SVGs) drawn by vl-convert with the machine's fonts against
+  its bundled font only (``fonts.vl_convert_bundled_fonts``), each in a new process (vl-convert
+  builds its font database once per process), the two alternated three times.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from __future__ import annotations
 import gc
 import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -102,12 +107,12 @@ def bench_reset(collab, labels) -> None:
 
 
 def bench_pngs(collab, labels) -> None:
-    import nbformat
-    import vl_convert
+    from rrp_helpers.fonts import vl_convert_bundled_fonts
 
+    vl_convert = vl_convert_bundled_fonts()  # as the report workers draw them
     ward = _ward_inputs(collab, "alder")
     spec = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"]).to_dict()
-    notebook = nbformat.from_dict({"cells": [{"outputs": [{"data": {"text/html": charts._embed_renderer(spec)["text/html"]}}]}]})
+    notebook = nbformat_notebook(spec)
     pruned = reports.slide_charts(notebook, outcomes.reported_measures(collab))
     every = {name: {**panel, "datasets": spec["datasets"]} for name, panel in pruned.items()}
     times = {
@@ -121,12 +126,62 @@ def bench_pngs(collab, labels) -> None:
         print(f"PNGs per ward, {label}: {seconds:.3f} s ({seconds / base:.2f} x used)")
 
 
+# Times a ward's four slide charts as PNG and as SVG in this new process (medians of 5), with the
+# machine's fonts ("system") or vl-convert's bundled font only ("bundled").
+_FONT_RUN = """
+import json, statistics, sys, time
+if sys.argv[2] == "bundled":
+    from rrp_helpers.fonts import vl_convert_bundled_fonts
+    vl_convert = vl_convert_bundled_fonts()
+else:
+    import vl_convert
+specs = json.load(open(sys.argv[1]))
+def median(convert):
+    convert()
+    times = []
+    for _ in range(5):
+        started = time.perf_counter(); convert(); times.append(time.perf_counter() - started)
+    return statistics.median(times)
+png = median(lambda: [vl_convert.vegalite_to_png(spec, scale=2) for spec in specs])
+svg = median(lambda: [vl_convert.vegalite_to_svg(spec) for spec in specs])
+print(json.dumps({"png": png, "svg": svg}))
+"""
+
+
+def bench_fonts(collab, labels) -> None:
+    ward = _ward_inputs(collab, "alder")
+    spec = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"]).to_dict()
+    notebook = nbformat_notebook(spec)
+    slides = list(reports.slide_charts(notebook, outcomes.reported_measures(collab)).values())
+    runs: dict[str, list[dict]] = {"system": [], "bundled": []}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "slides.json"
+        path.write_text(json.dumps(slides))
+        for _ in range(3):
+            for mode in runs:
+                done = subprocess.run([sys.executable, "-c", _FONT_RUN, str(path), mode], capture_output=True, text=True, check=True, cwd=ROOT)
+                runs[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    for kind in ("png", "svg"):
+        system = statistics.median(r[kind] for r in runs["system"])
+        bundled = statistics.median(r[kind] for r in runs["bundled"])
+        print(f"fonts, 4 slide {kind.upper()}s per ward: machine's fonts {system:.3f} s, bundled font only {bundled:.3f} s: "
+              f"{system / bundled:.2f}x faster")
+
+
+def nbformat_notebook(spec: dict):
+    """A notebook holding ``spec`` as the ``rrp-embed`` renderer outputs it."""
+    import nbformat
+
+    return nbformat.from_dict({"cells": [{"outputs": [{"data": {"text/html": charts._embed_renderer(spec)["text/html"]}}]}]})
+
+
 def main() -> None:
     charts.setup_notebook(charts.EMBED_RENDERER)
     collab = load_collaborative(ROOT / "data" / "demo")
     labels = outcomes.measure_labels(collab)
     bench_dashboard(collab, labels)
     bench_pngs(collab, labels)
+    bench_fonts(collab, labels)
     bench_reset(collab, labels)
 
 

@@ -16,6 +16,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from rrp_helpers.fonts import vl_convert_bundled_fonts
+
 NHS_BLUE = "#005EB8"
 NHS_DARK_BLUE = "#003087"
 NHS_DARK_GREY = "#425563"
@@ -456,11 +458,15 @@ def setup_notebook(renderer: str = "svg") -> None:
     spec plus a ``vegaEmbed`` call, for HTML reports that inline the Vega libraries once per page
     (interactive tooltips, no CDN, no per-chart conversion in the kernel). ``jupyter`` gives
     interactive charts in JupyterLab without a CDN (call ``alt.JupyterChart.enable_offline()``).
+    With ``svg`` or ``png``, vl-convert draws text with its bundled font
+    (:func:`rrp_helpers.fonts.vl_convert_bundled_fonts`).
     """
     use_theme()
     if EMBED_RENDERER not in alt.renderers.names():
         alt.renderers.register(EMBED_RENDERER, _embed_renderer)
     alt.renderers.enable(renderer)
+    if renderer in ("svg", "png"):  # converted here, by vl-convert
+        vl_convert_bundled_fonts()
     pd.set_option("display.max_rows", 60)
     pd.set_option("display.precision", 1)
 

@@ -1,6 +1,7 @@
 """Every chart of the workbook renders offline to SVG and PNG (a broken spec fails here)."""
 
 import json
+import re
 
 import altair as alt
 import pytest
@@ -74,7 +75,8 @@ def test_spc_chart_draws_every_point_with_its_limits(collab):
 def test_charts_module_computes_no_statistics():
     """Drawing only: charts imports none of the statistics modules and calls no aggregations."""
     source = Path(charts.__file__).read_text()
-    assert "from rrp_helpers" not in source and "import rrp_helpers" not in source
+    imported = set(re.findall(r"(?:from|import) rrp_helpers\.?(\w*)", source))
+    assert imported <= {"fonts"}, imported  # vl-convert's font set-up only
     for forbidden in (".mean(", ".std(", ".median(", "sqrt("):
         assert forbidden not in source, forbidden
 

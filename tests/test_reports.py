@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -166,7 +168,14 @@ def test_slide_pngs_are_the_dashboard_panels(first_run):
     assert set(restraint["datasets"]) < set(dashboard["datasets"])
     everything = {**restraint, "datasets": dashboard["datasets"]}
     assert vl_convert.vegalite_to_png(restraint) == vl_convert.vegalite_to_png(everything)
-    assert (out / "wards" / "alder" / "alder-restraint.png").read_bytes() == vl_convert.vegalite_to_png(restraint, scale=2)
+    # The worker drew it with vl-convert's bundled font only (rrp_helpers.fonts), as a new
+    # process does here; this process's vl-convert may have been set up otherwise by other tests.
+    drawn = subprocess.run(
+        [sys.executable, "-c", "import json, sys; from rrp_helpers.fonts import vl_convert_bundled_fonts; "
+         "sys.stdout.buffer.write(vl_convert_bundled_fonts().vegalite_to_png(json.load(sys.stdin), scale=2))"],
+        input=json.dumps(restraint).encode(), capture_output=True, check=True, cwd=ROOT,
+    ).stdout
+    assert (out / "wards" / "alder" / "alder-restraint.png").read_bytes() == drawn
 
 
 def test_failed_ward_does_not_stop_the_others(first_run):
