@@ -9,8 +9,11 @@ data inline and render offline (SVG/PNG through vl-convert, or inline Vega JS in
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import json
+import math
 
 import altair as alt
 import numpy as np
@@ -95,48 +98,15 @@ def spc_chart(
     ``annotations`` (columns ``month, note``) become labelled markers; ``change_ideas`` (columns
     ``started, idea, change_concept``) become ticks along the bottom on the month each started.
     """
-    layers, data, chart_title = _spc_parts(
-        points, title=title, y_title=y_title, subtitle=subtitle, annotations=annotations,
-        change_ideas=change_ideas, width=width, height=height,
-    )
-    return alt.layer(*layers, data=data).properties(title=chart_title)
+    data, frames = _spc_frames(points, annotations, change_ideas)
+    layers = []
+    for kind, frame in frames.items():
+        layer = _spc_layer(kind, y_title=y_title, width=width, height=height)
+        layers.append(layer if frame is None else layer.properties(data=frame))
+    return alt.layer(*layers, data=data).properties(title=alt.Title(**_spc_title(title, subtitle)))
 
 
-def _spc_panel_spec(points: pd.DataFrame, **options: object) -> dict:
-    """:func:`spc_chart` as its Vega-Lite dict (``$schema``, ``config`` and ``datasets`` kept).
-
-    The same spec as ``spc_chart(...).to_dict()``, assembled from the layers' own specs:
-    Altair's ``LayerChart`` deep-copies every layer several times, which was half the cost of
-    building a ward's dashboard (a test checks the two agree). Altair's checks of each object as
-    it is made (its "debug mode") are skipped too: the layers are fixed code, and the tests
-    validate the specs they give.
-    """
-    with alt.utils.schemapi.debug_mode(False):
-        layers, data, chart_title = _spc_parts(points, **options)
-    spec = alt.Chart(data).to_dict(validate=False)
-    datasets = spec.pop("datasets", {})
-    body = []
-    for layer in layers:
-        layer_spec = layer.to_dict(validate=False)
-        layer_datasets = layer_spec.pop("datasets", {})
-        if layer_spec.get("data") in ({"name": "empty"}, {"values": [{}]}):  # Altair's stand-in for no data
-            del layer_spec["data"]
-            layer_datasets.pop("empty", None)
-        datasets.update(layer_datasets)
-        for key in ("$schema", "config", "width", "height"):
-            value = layer_spec.pop(key, None)
-            if key in ("width", "height") and value is not None:
-                spec[key] = value
-        body.append(layer_spec)
-    spec.pop("mark", None)
-    spec["layer"] = body
-    spec["title"] = chart_title.to_dict(validate=False)
-    if datasets:
-        spec["datasets"] = datasets
-    return spec
-
-
-def _spc_parts(
+def _spc_panel_spec(
     points: pd.DataFrame,
     *,
     title: str,
@@ -146,41 +116,156 @@ def _spc_parts(
     change_ideas: pd.DataFrame | None,
     width: int,
     height: int,
-) -> tuple[list[alt.Chart], pd.DataFrame, alt.Title]:
-    """:func:`spc_chart`'s layers, the data they share and the title."""
+) -> dict:
+    """:func:`spc_chart` as its Vega-Lite dict (``$schema``, ``config`` and ``datasets`` kept).
+
+    The same spec as ``spc_chart(...).to_dict()`` (a test checks the two agree, with and without
+    consolidated datasets), made without building the chart: each layer's spec is made by
+    Altair once per process and options (:func:`_spc_layer_spec`), and each layer's data turned
+    into records here as Altair's data transformer does (:func:`_records`). Building and
+    serialising the Altair chart was 0.2 s of every ward report, most of it in Altair's
+    deep copies of layers and its per-layer conversion of data frames.
+    """
+    data, frames = _spc_frames(points, annotations, change_ideas)
+    spec = alt.Chart().to_dict(validate=False)  # "$schema" and the active theme's "config"
+    spec.pop("data", None)
+    datasets = {key: rows for key, rows in spec.pop("datasets", {}).items() if key != "empty"}
+    inline = not alt.data_transformers.consolidate_datasets
+
+    def attach(target: dict, frame: pd.DataFrame) -> None:
+        rows = _records(frame)
+        if inline:
+            target["data"] = {"values": rows}
+        else:
+            name = _dataset_name(rows)
+            datasets[name] = rows
+            target["data"] = {"name": name}
+
+    attach(spec, data)
+    spec["layer"] = []
+    for kind, frame in frames.items():
+        layer, size = _spc_layer_spec(kind, y_title, width, height)
+        layer = json.loads(layer)
+        if frame is not None:
+            attach(layer, frame)
+        spec["layer"].append(layer)
+        spec.update(json.loads(size))
+    spec["title"] = _spc_title(title, subtitle)
+    if datasets:
+        spec["datasets"] = datasets
+    return spec
+
+
+@functools.lru_cache(maxsize=64)
+def _spc_layer_spec(kind: str, y_title: str, width: int, height: int) -> tuple[str, str]:
+    """One layer's Vega-Lite spec without data, and the size it sets on the chart (both JSON)."""
+    with alt.utils.schemapi.debug_mode(False):
+        spec = _spc_layer(kind, y_title=y_title, width=width, height=height).to_dict(validate=False)
+    for key in ("$schema", "config", "data", "datasets"):
+        spec.pop(key, None)
+    size = {key: spec.pop(key) for key in ("width", "height") if key in spec}
+    return json.dumps(spec), json.dumps(size)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """``frame`` as JSON-ready records, as Altair's data transformer makes them: datetimes as
+    full ISO strings (missing ones as ""), missing and infinite numbers as None, numpy values
+    as Python ones."""
+    columns = []
+    for _, column in frame.items():
+        if column.dtype.kind == "M":
+            values = ["" if value is pd.NaT else value.isoformat() for value in column]
+        else:
+            array = column.to_numpy()
+            if array.dtype.kind == "f":
+                values = [value if math.isfinite(value) else None for value in array.tolist()]
+            elif array.dtype.kind in "iub":
+                values = array.tolist()
+            else:
+                values = [_json_value(value) for value in array.astype(object).tolist()]
+        columns.append(values)
+    names = [str(name) for name in frame.columns]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _dataset_name(rows: list[dict]) -> str:
+    """The name Altair gives a consolidated dataset: a hash of its rows."""
+    if rows == [{}]:
+        return "empty"
+    return "data-" + hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _spc_title(title: str, subtitle: str | list[str] | None) -> dict:
+    """The title's Vega-Lite spec (as ``alt.Title(title, subtitle=subtitle).to_dict()``)."""
+    return {"text": title, "subtitle": subtitle} if subtitle else {"text": title}
+
+
+def _spc_frames(
+    points: pd.DataFrame, annotations: pd.DataFrame | None, change_ideas: pd.DataFrame | None
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame | None]]:
+    """An SPC chart's shared data, and its layers in drawing order: ``{kind: own data}``, None
+    for a layer drawing the shared data (see :func:`_spc_layer`)."""
     # Only the columns drawn travel into the spec, once, on the layer (Altair copies inline data
     # for every layer that carries it: measured 2x faster for a four-panel dashboard).
     columns = ["x", "y", "cl", "ucl", "lcl", "part", "baseline", "point_type", "rules_fired"]
     data = points[columns + (["suppressed"] if "suppressed" in points else [])].copy()
     data["x"] = pd.to_datetime(data["x"])
     data["phase"] = "Phase " + data["part"].astype(str)
-    has_limits = data["ucl"].notna().any()
-
-    base = alt.Chart().properties(width=width, height=height)
-    layers: list[alt.Chart] = []
-
+    frames: dict[str, pd.DataFrame | None] = {}
     baseline = data[data["baseline"] & data["part"].eq(data["part"].min())]
     if len(baseline) and len(baseline) < len(data):
-        span = pd.DataFrame({"start": [baseline["x"].min()], "end": [baseline["x"].max() + pd.offsets.MonthBegin(1)]})
-        layers.append(
-            alt.Chart(span)
+        frames["baseline"] = pd.DataFrame({"start": [baseline["x"].min()], "end": [baseline["x"].max() + pd.offsets.MonthBegin(1)]})
+    if data["ucl"].notna().any():
+        frames["ucl"] = frames["lcl"] = None
+    frames["cl"] = frames["line"] = frames["points"] = None
+    phase_starts = data.loc[~data["part"].duplicated(), ["part", "x", "phase"]].sort_values("part", kind="stable")
+    if len(phase_starts) > 1:
+        frames["phases"] = phase_starts.iloc[1:][["x", "phase"]]
+    if "suppressed" in data and data["suppressed"].any():
+        frames["suppressed"] = data[data["suppressed"]]
+    if annotations is not None and len(annotations):
+        notes = annotations.rename(columns={"month": "x"}).copy()
+        notes["x"] = pd.to_datetime(notes["x"])
+        notes = notes.groupby("x", as_index=False)["note"].agg(" / ".join)
+        notes["label"] = notes["note"].str.slice(0, 28) + np.where(notes["note"].str.len() > 28, "…", "")
+        frames["note_rules"] = frames["note_markers"] = notes
+    if change_ideas is not None and len(change_ideas):
+        ideas = change_ideas.rename(columns={"started": "x"})[["x", "idea", "change_concept"]].copy()
+        ideas["x"] = pd.to_datetime(ideas["x"])
+        frames["ideas"] = ideas
+    return data.drop(columns=["part", "baseline"]), frames
+
+
+def _spc_layer(kind: str, *, y_title: str, width: int, height: int) -> alt.Chart:
+    """One layer of an SPC chart, without data (kinds as in :func:`_spc_frames`)."""
+    base = alt.Chart().properties(width=width, height=height)
+    if kind == "baseline":
+        return (
+            alt.Chart()
             .mark_rect(color=NHS_PALE_GREY, opacity=0.6)
             .encode(x=alt.X("start:T"), x2=alt.X2("end:T"), tooltip=[alt.Tooltip("start:T", title="Baseline from", format="%b %Y")])
         )
-    if has_limits:
-        for column, label in (("ucl", "Upper control limit"), ("lcl", "Lower control limit")):
-            layers.append(
-                base.mark_line(color=NHS_DARK_GREY, strokeDash=[4, 3], strokeWidth=1, interpolate="step-after")
-                .encode(x=_month_axis(), y=alt.Y(f"{column}:Q"), detail=alt.Detail("phase:N"), tooltip=[alt.Tooltip(f"{column}:Q", title=label, format=".1f")])
-            )
-    layers.append(
-        base.mark_line(color=NHS_DARK_BLUE, strokeWidth=1.5, interpolate="step-after").encode(
+    if kind in ("ucl", "lcl"):
+        label = "Upper control limit" if kind == "ucl" else "Lower control limit"
+        return base.mark_line(color=NHS_DARK_GREY, strokeDash=[4, 3], strokeWidth=1, interpolate="step-after").encode(
+            x=_month_axis(), y=alt.Y(f"{kind}:Q"), detail=alt.Detail("phase:N"), tooltip=[alt.Tooltip(f"{kind}:Q", title=label, format=".1f")]
+        )
+    if kind == "cl":
+        return base.mark_line(color=NHS_DARK_BLUE, strokeWidth=1.5, interpolate="step-after").encode(
             x=_month_axis(), y=alt.Y("cl:Q"), detail=alt.Detail("phase:N")
         )
-    )
-    layers.append(base.mark_line(color=NHS_DARK_GREY, strokeWidth=1.2).encode(x=_month_axis(), y=alt.Y("y:Q", title=y_title)))
-    layers.append(
-        base.mark_circle(size=55, opacity=1).encode(
+    if kind == "line":
+        return base.mark_line(color=NHS_DARK_GREY, strokeWidth=1.2).encode(x=_month_axis(), y=alt.Y("y:Q", title=y_title))
+    if kind == "points":
+        return base.mark_circle(size=55, opacity=1).encode(
             x=_month_axis(),
             y=alt.Y("y:Q", title=y_title),
             color=alt.Color(
@@ -199,18 +284,15 @@ def _spc_parts(
                 alt.Tooltip("rules_fired:N", title="Rules fired"),
             ],
         )
-    )
-    phase_starts = data.groupby("part", sort=True).first().reset_index()
-    if len(phase_starts) > 1:
-        layers.append(
-            alt.Chart(phase_starts.iloc[1:])
+    if kind == "phases":
+        return (
+            alt.Chart()
             .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=10, color=NHS_DARK_BLUE)
             .encode(x=alt.X("x:T"), y=alt.YValue(0), text=alt.Text("phase:N"))
         )
-    if "suppressed" in data and data["suppressed"].any():
-        hidden = data[data["suppressed"]]
-        layers.append(
-            alt.Chart(hidden)
+    if kind == "suppressed":
+        return (
+            alt.Chart()
             .mark_text(text="*", fontSize=16, fontWeight="bold", color=NHS_MID_GREY)
             .encode(
                 x=alt.X("x:T"),
@@ -218,19 +300,14 @@ def _spc_parts(
                 tooltip=[alt.Tooltip("x:T", title="Month", format="%B %Y"), alt.Tooltip("phase:N", title="Value hidden: a small number (suppressed)")],
             )
         )
-    if annotations is not None and len(annotations):
-        notes = annotations.rename(columns={"month": "x"}).copy()
-        notes["x"] = pd.to_datetime(notes["x"])
-        notes = notes.groupby("x", as_index=False)["note"].agg(" / ".join)
-        notes["label"] = notes["note"].str.slice(0, 28) + np.where(notes["note"].str.len() > 28, "…", "")
-        marker = alt.Chart(notes).encode(x=alt.X("x:T"), tooltip=[alt.Tooltip("x:T", title="Month", format="%B %Y"), alt.Tooltip("note:N", title="Note")])
-        layers.append(marker.mark_rule(color=NHS_AQUA_GREEN, strokeDash=[2, 2]))
-        layers.append(marker.mark_point(shape="triangle-down", filled=True, size=60, color=NHS_AQUA_GREEN).encode(y=alt.YValue(-6)))
-    if change_ideas is not None and len(change_ideas):
-        ideas = change_ideas.rename(columns={"started": "x"})[["x", "idea", "change_concept"]].copy()
-        ideas["x"] = pd.to_datetime(ideas["x"])
-        layers.append(
-            alt.Chart(ideas)
+    if kind in ("note_rules", "note_markers"):
+        marker = alt.Chart().encode(x=alt.X("x:T"), tooltip=[alt.Tooltip("x:T", title="Month", format="%B %Y"), alt.Tooltip("note:N", title="Note")])
+        if kind == "note_rules":
+            return marker.mark_rule(color=NHS_AQUA_GREEN, strokeDash=[2, 2])
+        return marker.mark_point(shape="triangle-down", filled=True, size=60, color=NHS_AQUA_GREEN).encode(y=alt.YValue(-6))
+    if kind == "ideas":
+        return (
+            alt.Chart()
             .mark_tick(color=NHS_PURPLE, thickness=2, size=10, opacity=0.7)
             .encode(
                 x=alt.X("x:T"),
@@ -242,8 +319,7 @@ def _spc_parts(
                 ],
             )
         )
-    chart_title = alt.Title(title, subtitle=subtitle) if subtitle else alt.Title(title)
-    return layers, data.drop(columns=["part", "baseline"]), chart_title
+    raise ValueError(f"unknown SPC chart layer {kind!r}")
 
 
 def _label_expr() -> str:
