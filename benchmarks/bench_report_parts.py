@@ -9,7 +9,8 @@ Prints times and ratios, never asserts. Run: ``.venv/bin/python benchmarks/bench
   ``reports.reset_kernel``, in an IPython shell holding a loaded collaborative and a dashboard,
   with and without ``gc.freeze()`` after the imports (as the warm-up does).
 * **PNGs**: the four slide PNGs of a ward with every dataset of the dashboard against only the
-  datasets each panel draws (``reports.slide_charts``), and one PNG of the whole dashboard.
+  datasets each panel draws (``reports.slide_charts``), each compiled from Vega-Lite against
+  compiled once per shape (``reports.slide_vega``), and one PNG of the whole dashboard.
 * **fonts**: the same four PNGs (and SVGs) drawn by vl-convert with the machine's fonts against
   its bundled font only (``fonts.vl_convert_bundled_fonts``), each in a new process (vl-convert
   builds its font database once per process), the two alternated three times.
@@ -117,11 +118,14 @@ def bench_pngs(collab, labels) -> None:
     every = {name: {**panel, "datasets": spec["datasets"]} for name, panel in pruned.items()}
     times = {
         "4 panels, every dataset": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in every.values()], 5),
-        "4 panels, own datasets (used)": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in pruned.values()], 5),
+        "4 panels, own datasets, each compiled": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in pruned.values()], 5),
+        "4 panels, own datasets, shape compiled once (used)": _median_seconds(
+            lambda: [vl_convert.vega_to_png(reports.slide_vega(p), scale=2) for p in pruned.values()], 5
+        ),
         "1 dashboard PNG": _median_seconds(lambda: vl_convert.vegalite_to_png(spec, scale=2), 5),
         "4 panels as SVG only": _median_seconds(lambda: [vl_convert.vegalite_to_svg(p) for p in pruned.values()], 5),
     }
-    base = times["4 panels, own datasets (used)"]
+    base = times["4 panels, own datasets, shape compiled once (used)"]
     for label, seconds in times.items():
         print(f"PNGs per ward, {label}: {seconds:.3f} s ({seconds / base:.2f} x used)")
 

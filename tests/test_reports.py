@@ -178,6 +178,37 @@ def test_slide_pngs_are_the_dashboard_panels(first_run):
     assert (out / "wards" / "alder" / "alder-restraint.png").read_bytes() == drawn
 
 
+def test_slide_vega_reuses_a_shape_and_draws_the_same_pngs():
+    """A slide's Vega spec from a compiled shape with its own rows and title put in gives the
+    same PNG, byte for byte, as compiling the slide itself: for several wards sharing a shape,
+    a list subtitle, a missing title (compiled directly) and a shape of its own."""
+    from rrp_helpers import charts, outcomes
+    from rrp_helpers.fonts import vl_convert_bundled_fonts
+
+    vl_convert = vl_convert_bundled_fonts()
+    charts.use_theme()
+    collab = load_collaborative(ROOT / "data" / "demo")
+    labels, measures = outcomes.measure_labels(collab), outcomes.reported_measures(collab)
+    slides = []
+    for ward_id in ["oak", "yew"]:
+        dashboard = charts.measure_dashboard(
+            outcomes.chart_points(collab, ward_id=ward_id), labels, title_prefix=f"{ward_id}: ",
+            annotations=collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])],
+            change_ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)],
+        ).to_dict()
+        html = charts._embed_renderer(dashboard)["text/html"]
+        notebook = nbformat.from_dict({"cells": [{"cell_type": "code", "outputs": [{"data": {"text/html": html}}]}]})
+        slides += list(reports.slide_charts(notebook, measures).values())
+    first = slides[0]
+    slides.append({**first, "title": {"text": "Two lines", "subtitle": ["first", "second"]}})
+    slides.append({key: value for key, value in first.items() if key != "title"})
+    slides.append({**first, "layer": first["layer"][1:]})
+    reports._VEGA_SHAPES.clear()
+    for slide in slides:
+        assert vl_convert.vega_to_png(reports.slide_vega(slide)) == vl_convert.vegalite_to_png(slide)
+    assert len(reports._VEGA_SHAPES) < len(slides) - 4  # shapes were reused across the wards
+
+
 def test_failed_ward_does_not_stop_the_others(first_run):
     out, summary = first_run
     assert summary.exit_code == reports.EXIT_FAILED
