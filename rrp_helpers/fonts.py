@@ -28,7 +28,7 @@ def vl_convert_bundled_fonts() -> ModuleType:
     """``vl_convert``, drawing text with only its bundled Liberation Sans (set up once per process).
 
     vl-convert (1.9) reopens and memory-maps a system font's file for every glyph it measures or
-    draws: about 2,600 times for one SPC chart, a third of a PNG's CPU time spent in system
+    draws: about 2,850 times for one SPC chart, a third of a PNG's CPU time spent in system
     calls. The Liberation Sans it bundles (metrically identical to Arial, and the font it picks on
     a machine without Arial anyway) is held in memory. So its font database is built, on the
     first conversion, from a fontconfig file naming an empty folder (``FONTCONFIG_FILE``, read
