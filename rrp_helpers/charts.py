@@ -94,9 +94,9 @@ def spc_chart(
     ``point_type`` and ``rules_fired``. Centre line and limits are drawn per phase, so they step
     between phases; the baseline (``baseline`` True in the first phase) is shaded. Months whose
     value was suppressed (an optional ``suppressed`` column) show a ``*`` along the bottom, so
-    they read differently from months with no data. Optional
-    ``annotations`` (columns ``month, note``) become labelled markers; ``change_ideas`` (columns
-    ``started, idea, change_concept``) become ticks along the bottom on the month each started.
+    they read differently from months with no data. Optional ``annotations`` (columns ``month,
+    note``) become markers with the note in their tooltip; ``change_ideas`` (columns ``started,
+    idea, change_concept``) become ticks along the bottom on the month each started.
     """
     data, frames = _spc_frames(points, annotations, change_ideas)
     layers = []
@@ -122,11 +122,20 @@ def _spc_panel_spec(
     The same spec as ``spc_chart(...).to_dict()`` (a test checks the two agree, with and without
     consolidated datasets), made without building the chart: each layer's spec is made by
     Altair once per process and options (:func:`_spc_layer_spec`), and each layer's data turned
-    into records here as Altair's data transformer does (:func:`_records`). Building and
-    serialising the Altair chart was 0.2 s of every ward report, most of it in Altair's
-    deep copies of layers and its per-layer conversion of data frames.
+    into records here as Altair's default data transformer does (:func:`_records`), for the
+    column types SPC frames have. Anything else (another data transformer, other column types,
+    more rows than Altair allows) goes through Altair. Building the Altair chart was most of a
+    ward report's dashboard time (``benchmarks/bench_report_parts.py``; figures in the README).
     """
     data, frames = _spc_frames(points, annotations, change_ideas)
+    if (
+        alt.data_transformers.active != "default"  # another transformer (e.g. data to files)
+        or not isinstance(y_title, str)
+        or max(len(frame) for frame in [data, *frames.values()] if frame is not None) > _MAX_ROWS
+        or not all(_plain_columns(frame) for frame in [data, *frames.values()] if frame is not None)
+    ):
+        options = dict(title=title, y_title=y_title, subtitle=subtitle, annotations=annotations, change_ideas=change_ideas)
+        return spc_chart(points, **options, width=width, height=height).to_dict(validate=False)
     spec = alt.Chart().to_dict(validate=False)  # "$schema" and the active theme's "config"
     spec.pop("data", None)
     datasets = {key: rows for key, rows in spec.pop("datasets", {}).items() if key != "empty"}
@@ -160,17 +169,29 @@ def _spc_panel_spec(
 def _spc_layer_spec(kind: str, y_title: str, width: int, height: int) -> tuple[str, str]:
     """One layer's Vega-Lite spec without data, and the size it sets on the chart (both JSON)."""
     with alt.utils.schemapi.debug_mode(False):
-        spec = _spc_layer(kind, y_title=y_title, width=width, height=height).to_dict(validate=False)
-    for key in ("$schema", "config", "data", "datasets"):
-        spec.pop(key, None)
+        layer = _spc_layer(kind, y_title=y_title, width=width, height=height)
+        spec = layer.to_dict(validate=False, context={"top_level": False})  # no theme, no "$schema"
+    spec.pop("data", None)  # Altair's stand-in for no data
     size = {key: spec.pop(key) for key in ("width", "height") if key in spec}
     return json.dumps(spec), json.dumps(size)
 
 
+_MAX_ROWS = 5000  # Altair's default data transformer refuses more rows
+
+
+def _plain_columns(frame: pd.DataFrame) -> bool:
+    """Whether :func:`_records` converts ``frame`` as Altair does: string column names, and
+    numpy float, integer, boolean, datetime (no time zone) or object/string columns."""
+    return all(isinstance(name, str) for name in frame.columns) and all(
+        (isinstance(dtype, np.dtype) and dtype.kind in "fiubMO") or isinstance(dtype, pd.StringDtype)
+        for dtype in frame.dtypes
+    )
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """``frame`` as JSON-ready records, as Altair's data transformer makes them: datetimes as
-    full ISO strings (missing ones as ""), missing and infinite numbers as None, numpy values
-    as Python ones."""
+    """``frame`` (see :func:`_plain_columns`) as JSON-ready records, as Altair's data transformer
+    makes them: datetimes as full ISO strings (missing ones as ""), missing and infinite numbers
+    as None, numpy values as Python ones."""
     columns = []
     for _, column in frame.items():
         if column.dtype.kind == "M":
@@ -184,15 +205,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             else:
                 values = [_json_value(value) for value in array.astype(object).tolist()]
         columns.append(values)
-    names = [str(name) for name in frame.columns]
-    return [dict(zip(names, row)) for row in zip(*columns)]
+    return [dict(zip(frame.columns, row)) for row in zip(*columns)]
 
 
 def _json_value(value: object) -> object:
+    """One value of an object or string column as Altair passes it on: arrays as lists,
+    missing values as None, numpy scalars as Python ones."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, np.generic):
+        return None if isinstance(value, np.floating) and np.isnan(value) else value.item()
     return value
 
 
@@ -235,7 +259,6 @@ def _spc_frames(
         notes = annotations.rename(columns={"month": "x"}).copy()
         notes["x"] = pd.to_datetime(notes["x"])
         notes = notes.groupby("x", as_index=False)["note"].agg(" / ".join)
-        notes["label"] = notes["note"].str.slice(0, 28) + np.where(notes["note"].str.len() > 28, "…", "")
         frames["note_rules"] = frames["note_markers"] = notes
     if change_ideas is not None and len(change_ideas):
         ideas = change_ideas.rename(columns={"started": "x"})[["x", "idea", "change_concept"]].copy()

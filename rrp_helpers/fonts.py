@@ -7,8 +7,10 @@ from ``charts`` so that report workers need not import Altair.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from types import ModuleType
 from xml.sax.saxutils import escape
@@ -22,6 +24,7 @@ _FONTS_CONF = """<?xml version="1.0"?>
 # A chart with text: converting it makes vl-convert build its font database.
 _FONT_PROBE = {"data": {"values": [{"t": "Aa"}]}, "mark": "text", "encoding": {"text": {"field": "t"}}}
 _fonts_ready = False
+_fonts_lock = threading.Lock()
 
 
 def vl_convert_bundled_fonts() -> ModuleType:
@@ -32,27 +35,36 @@ def vl_convert_bundled_fonts() -> ModuleType:
     calls. The Liberation Sans it bundles (metrically identical to Arial, and the font it picks on
     a machine without Arial anyway) is held in memory. So its font database is built, on the
     first conversion, from a fontconfig file naming an empty folder (``FONTCONFIG_FILE``, read
-    on Linux and BSD; elsewhere nothing changes). The environment is restored afterwards. Charts
-    then look the same on every machine, whatever fonts it has; characters Liberation Sans lacks
-    are drawn as boxes. Measured (``benchmarks/bench_report_parts.py``): a ward's four slide PNGs
-    in 0.56 s instead of 0.87 s, their SVGs in 0.27 s instead of 0.41 s, with the same layout. No
-    effect if this process has already converted a chart with text.
+    on Linux and BSD; elsewhere nothing changes), and the environment is then restored. Text is
+    laid out as before; characters Liberation Sans lacks (it covers Latin, Greek and Cyrillic) are
+    drawn as boxes instead of in another installed font. Measured in
+    ``benchmarks/bench_report_parts.py`` (figures in the README). No effect if this process has
+    already converted a chart; if no temporary folder can be made, the machine's fonts are used.
     """
     global _fonts_ready
     import vl_convert
 
-    if not _fonts_ready:
+    with _fonts_lock:
+        if _fonts_ready:
+            return vl_convert
         previous = os.environ.get("FONTCONFIG_FILE")
-        with tempfile.TemporaryDirectory(prefix="rrp-fonts-") as folder:
-            conf = Path(folder) / "fonts.conf"
-            conf.write_text(_FONTS_CONF.format(folder=escape(folder)), encoding="utf-8")
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="rrp-fonts-"))
+            conf = folder / "fonts.conf"
+            conf.write_text(_FONTS_CONF.format(folder=escape(str(folder))), encoding="utf-8")
+        except OSError:  # no temporary folder: the machine's fonts, as vl-convert does by itself
+            _fonts_ready = True
+            return vl_convert
+        try:
             os.environ["FONTCONFIG_FILE"] = str(conf)
-            try:
-                vl_convert.vegalite_to_svg(_FONT_PROBE)
-            finally:
-                if previous is None:
-                    os.environ.pop("FONTCONFIG_FILE", None)
-                else:
-                    os.environ["FONTCONFIG_FILE"] = previous
+            vl_convert.vegalite_to_svg(_FONT_PROBE)
+        finally:
+            if previous is None:
+                os.environ.pop("FONTCONFIG_FILE", None)
+            else:
+                os.environ["FONTCONFIG_FILE"] = previous
+            with contextlib.suppress(OSError):
+                conf.unlink()
+                folder.rmdir()
         _fonts_ready = True
     return vl_convert

@@ -706,18 +706,7 @@ def slide_charts(notebook, measures: list[str]) -> dict[str, dict]:
 
 def _dataset_names(spec: Any) -> set[str]:
     """Names of the datasets a Vega-Lite (sub)spec draws from (``"data": {"name": ...}``)."""
-    names: set[str] = set()
-    stack = [spec]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and isinstance(data.get("name"), str):
-                names.add(data["name"])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return names
+    return set(_data_names_in_order(spec))
 
 
 def write_slide_pngs(notebook, measures: list[str], prefix: Path, *, scale: float = 2) -> list[Path]:
@@ -735,34 +724,48 @@ def write_slide_pngs(notebook, measures: list[str], prefix: Path, *, scale: floa
 
 _TITLE_MARK, _SUBTITLE_MARK = "rrp-title-mark", "rrp-subtitle-mark"
 _VEGA_SHAPES: dict[str, str] = {}  # compiled Vega (JSON) by slide shape, in this process
+_MAX_SHAPES = 64
 
 
 def slide_vega(spec: dict) -> dict:
-    """The Vega spec of a slide chart (a Vega-Lite ``spec`` from :func:`slide_charts`).
+    """A Vega spec drawing the same chart as the Vega-Lite ``spec`` (from :func:`slide_charts`).
 
     Slides differ in their rows and titles; Vega-Lite's compilation only copies those into the
     Vega spec. So each shape (the spec without rows and title text) is compiled once per
-    process, and a slide's rows and title are put into a copy: 0.02 s saved per PNG, a sixth of
-    its cost. Tests check the PNGs are byte-identical to compiling every slide.
+    process, and a slide's rows and title are put into a copy, its datasets renamed
+    ``rrp-data-<n>``. Slides with inline data, or a title other than a non-empty text with an
+    optional text or list subtitle, are compiled as they are. Tests check the PNGs are
+    byte-identical to compiling every slide; the time saved is in the README.
     """
     from rrp_helpers.fonts import vl_convert_bundled_fonts
 
-    datasets, title = spec.get("datasets", {}), spec.get("title")
-    if not isinstance(title, dict) or set(title) - {"text", "subtitle"} or not isinstance(title.get("text"), str):
-        return vl_convert_bundled_fonts().vegalite_to_vega(spec)
+    compile_spec = vl_convert_bundled_fonts().vegalite_to_vega
+    datasets, title = spec.get("datasets"), spec.get("title")
+    subtitle = title.get("subtitle") if isinstance(title, dict) else None
+    if (
+        not datasets
+        or not isinstance(title, dict)
+        or set(title) - {"text", "subtitle"}
+        or not isinstance(title.get("text"), str)
+        or not title["text"]  # Vega-Lite draws no title (nor subtitle) for an empty text
+        or not (subtitle is None or isinstance(subtitle, str) or (isinstance(subtitle, list) and all(isinstance(line, str) for line in subtitle)))
+        or '"values"' in json.dumps({key: value for key, value in spec.items() if key != "datasets"})
+    ):
+        return compile_spec(spec)
     # Named by where each dataset is first drawn, so that slides of one shape share names.
     order = [name for name in _data_names_in_order(spec) if name in datasets]
     order += [name for name in datasets if name not in order]
     placeholders = {name: f"rrp-data-{number}" for number, name in enumerate(dict.fromkeys(order))}
     shape = _renamed_data({key: value for key, value in spec.items() if key not in ("datasets", "title")}, placeholders)
     shape["datasets"] = {placeholder: [] for placeholder in placeholders.values()}
-    subtitle = title.get("subtitle")
     shape["title"] = {"text": _TITLE_MARK}
     if subtitle is not None:
         shape["title"]["subtitle"] = _SUBTITLE_MARK if isinstance(subtitle, str) else [_SUBTITLE_MARK] * len(subtitle)
     key = json.dumps(shape, sort_keys=True)
     if key not in _VEGA_SHAPES:
-        _VEGA_SHAPES[key] = json.dumps(vl_convert_bundled_fonts().vegalite_to_vega(shape))
+        if len(_VEGA_SHAPES) >= _MAX_SHAPES:
+            _VEGA_SHAPES.pop(next(iter(_VEGA_SHAPES)))
+        _VEGA_SHAPES[key] = json.dumps(compile_spec(shape))
     vega = json.loads(_VEGA_SHAPES[key])
     rows = {placeholder: datasets[name] for name, placeholder in placeholders.items()}
     for entry in vega.get("data", []):
@@ -770,7 +773,7 @@ def slide_vega(spec: dict) -> dict:
             entry["values"] = rows[entry["name"]]
     compiled_title = vega.get("title")
     if not isinstance(compiled_title, dict) or compiled_title.get("text") != _TITLE_MARK:
-        return vl_convert_bundled_fonts().vegalite_to_vega(spec)  # compiled otherwise than expected
+        return compile_spec(spec)  # compiled otherwise than expected
     compiled_title["text"] = title["text"]
     if subtitle is not None:
         compiled_title["subtitle"] = subtitle

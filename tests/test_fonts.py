@@ -64,7 +64,27 @@ def test_environment_is_restored():
     assert json.loads(result.stdout.strip().splitlines()[-1])["env"] is None
 
 
-def test_arial_is_drawn_with_liberation_sans():
-    """The workbook's font list starts with Arial: without Arial (as here, in the bundle) it is
-    Liberation Sans, metrically identical to Arial."""
-    assert _measure("bundled", "Arial, Helvetica, sans-serif")["width"] == _measure("bundled", "Liberation Sans")["width"]
+@pytest.mark.skipif(not _system_font("Liberation Sans"), reason="needs the system font Liberation Sans (Debian: fonts-liberation)")
+def test_text_is_laid_out_as_with_the_machines_fonts():
+    """The workbook's font list (Arial first) is measured the same with the bundled Liberation
+    Sans as with the machine's fonts (here without Arial: its Liberation Sans)."""
+    font = "Arial, Helvetica, sans-serif"
+    assert _measure("bundled", font)["width"] == _measure("plain", font)["width"]
+
+
+def test_environment_is_restored_when_the_first_conversion_fails(monkeypatch):
+    import vl_convert
+
+    from rrp_helpers import fonts
+
+    def fail(spec):
+        assert os.environ["FONTCONFIG_FILE"].endswith("fonts.conf")  # set while converting
+        raise RuntimeError("conversion failed")
+
+    monkeypatch.setattr(fonts, "_fonts_ready", False)
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", fail)
+    monkeypatch.setenv("FONTCONFIG_FILE", "/before/fonts.conf")
+    with pytest.raises(RuntimeError, match="conversion failed"):
+        fonts.vl_convert_bundled_fonts()
+    assert os.environ["FONTCONFIG_FILE"] == "/before/fonts.conf"
+    assert fonts._fonts_ready is False  # tried again next time

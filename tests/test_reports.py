@@ -200,13 +200,18 @@ def test_slide_vega_reuses_a_shape_and_draws_the_same_pngs():
         notebook = nbformat.from_dict({"cells": [{"cell_type": "code", "outputs": [{"data": {"text/html": html}}]}]})
         slides += list(reports.slide_charts(notebook, measures).values())
     first = slides[0]
+    shared = [name for name in first["datasets"] if reports._data_names_in_order(first["layer"]).count(name) > 1]
+    assert shared  # a dataset drawn by two layers (the notes' rules and markers)
     slides.append({**first, "title": {"text": "Two lines", "subtitle": ["first", "second"]}})
+    slides.append({**first, "title": {"text": "", "subtitle": "Vega-Lite draws neither"}})
     slides.append({key: value for key, value in first.items() if key != "title"})
     slides.append({**first, "layer": first["layer"][1:]})
+    inline = {key: value for key, value in first.items() if key not in ("data", "datasets")}
+    slides.append({**inline, "data": {"values": first["datasets"][first["data"]["name"]]}, "layer": first["layer"][1:6]})
     reports._VEGA_SHAPES.clear()
     for slide in slides:
         assert vl_convert.vega_to_png(reports.slide_vega(slide)) == vl_convert.vegalite_to_png(slide)
-    assert len(reports._VEGA_SHAPES) < len(slides) - 4  # shapes were reused across the wards
+    assert len(reports._VEGA_SHAPES) < len(slides) - 6  # shapes were reused across the wards
 
 
 def test_failed_ward_does_not_stop_the_others(first_run):
