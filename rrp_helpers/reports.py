@@ -687,8 +687,8 @@ def slide_charts(notebook, measures: list[str]) -> dict[str, dict]:
 
     The measure dashboard (the notebook's first multi-panel chart) is split into one chart per
     measure, ``measures`` giving the panels' order; each keeps only the datasets it draws. Only
-    these are drawn as PNG: each costs about 0.14 s in vl-convert at scale 2 (with its bundled
-    font, :mod:`rrp_helpers.fonts`), over half of it in Vega's layout and text measurement.
+    these are drawn as PNG: each costs about 0.12 s in vl-convert at scale 2, with its bundled
+    font (:mod:`rrp_helpers.fonts`) and from Vega compiled once per shape (:func:`slide_vega`).
     """
     for spec in chart_specs(notebook):
         if "vconcat" in spec and all("hconcat" in row for row in spec["vconcat"]):
