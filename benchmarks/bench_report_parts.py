@@ -11,6 +11,9 @@ Prints times and ratios, never asserts. Run: ``.venv/bin/python benchmarks/bench
 * **PNGs**: the four slide PNGs of a ward with every dataset of the dashboard against only the
   datasets each panel draws (``reports.slide_charts``), each compiled from Vega-Lite against
   compiled once per shape (``reports.slide_vega``), and one PNG of the whole dashboard.
+* **HTML**: a ward report's page (the notebook executed once here) by nbconvert's
+  ``HTMLExporter`` against the report exporter (``reports.html_exporter``: the same page without
+  nbconvert's BeautifulSoup pass over it).
 * **fonts**: the same four PNGs (and SVGs) drawn by vl-convert with the machine's fonts against
   its bundled font only (``fonts.vl_convert_bundled_fonts``), each in a new process (vl-convert
   builds its font database once per process), the two alternated three times.
@@ -179,6 +182,27 @@ def nbformat_notebook(spec: dict):
     return nbformat.from_dict({"cells": [{"outputs": [{"data": {"text/html": charts._embed_renderer(spec)["text/html"]}}]}]})
 
 
+def bench_html() -> None:
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    with tempfile.TemporaryDirectory() as folder:
+        executed = Path(folder) / "alder.ipynb"
+        parameters = {"data_dir": str(ROOT / "data" / "demo"), "ward_id": "alder", "renderer": charts.EMBED_RENDERER}
+        try:
+            notebook = reports.execute_notebook(ROOT / "notebooks" / "02_ward_report.ipynb", executed, parameters)
+        finally:
+            reports.shutdown_warm_kernel()
+    nbconvert = HTMLExporter(
+        template_name="lab", template_file="rrp_report.html.j2", extra_loaders=[jinja2.DictLoader({"rrp_report.html.j2": reports._TEMPLATE})],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
+    )
+    resources = {"metadata": {"name": "alder"}, "rrp_vega_bundle": "", "rrp_caption": "c", "rrp_index_href": "x"}
+    old = _median_seconds(lambda: nbconvert.from_notebook_node(notebook, resources=dict(resources)))
+    new = _median_seconds(lambda: reports.html_exporter().from_notebook_node(notebook, resources=dict(resources)))
+    print(f"HTML per ward page: nbconvert's exporter {old:.3f} s, report exporter {new:.3f} s: {old / new:.1f}x faster")
+
+
 def main() -> None:
     charts.setup_notebook(charts.EMBED_RENDERER)
     collab = load_collaborative(ROOT / "data" / "demo")
@@ -186,6 +210,7 @@ def main() -> None:
     bench_dashboard(collab, labels)
     bench_pngs(collab, labels)
     bench_fonts(collab, labels)
+    bench_html()
     bench_reset(collab, labels)
 
 

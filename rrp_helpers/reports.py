@@ -248,9 +248,8 @@ def html_exporter():
     global _EXPORTER
     if _EXPORTER is None:
         import jinja2
-        from nbconvert import HTMLExporter
 
-        _EXPORTER = HTMLExporter(
+        _EXPORTER = _report_exporter_class()(
             template_name="lab",
             template_file="rrp_report.html.j2",
             extra_loaders=[jinja2.DictLoader({"rrp_report.html.j2": _TEMPLATE})],
@@ -260,6 +259,55 @@ def html_exporter():
             embed_images=True,
         )
     return _EXPORTER
+
+
+def _report_exporter_class():
+    """nbconvert's ``HTMLExporter``, with its last step done more cheaply.
+
+    ``HTMLExporter.from_notebook_node`` (nbconvert 7.17, pinned) ends by parsing and
+    re-serialising the whole page with BeautifulSoup, only to add ``tabindex="0"`` to every cell
+    input and output and an alt text to images without one: half of a ward page's export time
+    (``benchmarks/bench_report_parts.py``). Here the steps before it are the same, and the same
+    two edits are made on the template's own tags (:func:`accessible_page`); a test checks the
+    pages equal nbconvert's once both are serialised by BeautifulSoup.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", data_types)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return accessible_page(page), resources
+
+    return ReportExporter
+
+
+# The template's input and output wrappers (``<div class="... jp-OutputArea-output ...">``) and
+# images without an alt attribute, outside scripts, styles and comments (where they are text, as
+# for BeautifulSoup: a note's "<img ...>" inside a chart's JSON stays as it is).
+_FOCUSABLE = re.compile(r'<div\b[^>]*?\bclass="[^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*"[^>]*>')
+_IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)([^>]*?)(\s*/?)>")
+_NOT_MARKUP = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->)", re.DOTALL | re.IGNORECASE)
+_NO_ALT = "No description has been provided for this image"
+
+
+def accessible_page(page: str) -> str:
+    """``page`` with ``tabindex="0"`` on every cell input and output and an alt text on images
+    without one, as nbconvert's HTML exporter adds them."""
+    parts = _NOT_MARKUP.split(page)
+    for index in range(0, len(parts), 2):  # the parts between scripts, styles and comments
+        part = _FOCUSABLE.sub(lambda tag: tag.group(0)[:-1] + ' tabindex="0">', parts[index])
+        parts[index] = _IMAGE_WITHOUT_ALT.sub(lambda tag: f'<img{tag.group(1)} alt="{_NO_ALT}"{tag.group(2)}>', part)
+    return "".join(parts)
 
 
 _WIDGET_NOTE = (

@@ -214,6 +214,39 @@ def test_slide_vega_reuses_a_shape_and_draws_the_same_pngs():
     assert len(reports._VEGA_SHAPES) < len(slides) - 6  # shapes were reused across the wards
 
 
+def test_html_export_equals_nbconvert(first_run):
+    """The report exporter skips nbconvert's BeautifulSoup pass but makes its edits (tabindex on
+    outputs, alt text on images): once serialised by BeautifulSoup, the pages are nbconvert's."""
+    import base64
+
+    import jinja2
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    out, _ = first_run
+    nbconvert = HTMLExporter(
+        template_name="lab", template_file="rrp_report.html.j2", extra_loaders=[jinja2.DictLoader({"rrp_report.html.j2": reports._TEMPLATE})],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
+    )
+    png = base64.b64encode((out / "wards" / "alder" / "alder-total.png").read_bytes()).decode()
+    images = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Raw <img src='x.png'/> and ![described](x.png)"),
+        nbformat.v4.new_code_cell("x", outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "chart"}),
+            nbformat.v4.new_output("stream", name="stdout", text="<b>not bold</b>"),
+        ]),
+    ])
+    notebooks = [nbformat.read(path, as_version=4) for path in sorted((out / "notebooks").rglob("*.ipynb")) if ".failed" not in path.name]
+    assert len(notebooks) >= 5  # alder and the collaborative notebooks
+    for notebook in [*notebooks, images]:
+        resources = {"metadata": {"name": "t"}, "rrp_vega_bundle": "", "rrp_caption": "c", "rrp_index_href": "x"}
+        ours, _ = reports.html_exporter().from_notebook_node(notebook, resources=dict(resources))
+        theirs, _ = nbconvert.from_notebook_node(notebook, resources=dict(resources))
+        assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+        assert ours.count('tabindex="0"') == theirs.count('tabindex="0"') > 0
+    assert ours.count("No description has been provided for this image") == 2  # the raw and the output image
+
+
 def test_failed_ward_does_not_stop_the_others(first_run):
     out, summary = first_run
     assert summary.exit_code == reports.EXIT_FAILED
