@@ -140,15 +140,18 @@ def _spc_panel_spec(
     spec.pop("data", None)
     datasets = {key: rows for key, rows in spec.pop("datasets", {}).items() if key != "empty"}
     inline = not alt.data_transformers.consolidate_datasets
+    converted: dict[int, dict] = {}  # by frame: the notes' rules and markers share one
 
     def attach(target: dict, frame: pd.DataFrame) -> None:
-        rows = _records(frame)
-        if inline:
-            target["data"] = {"values": rows}
-        else:
-            name = _dataset_name(rows)
-            datasets[name] = rows
-            target["data"] = {"name": name}
+        if id(frame) not in converted:
+            rows = _records(frame)
+            if inline:
+                converted[id(frame)] = {"values": rows}
+            else:
+                name = _dataset_name(rows)
+                datasets[name] = rows
+                converted[id(frame)] = {"name": name}
+        target["data"] = dict(converted[id(frame)])
 
     attach(spec, data)
     spec["layer"] = []

@@ -797,7 +797,6 @@ def slide_vega(spec: dict) -> dict:
         or not isinstance(title.get("text"), str)
         or not title["text"]  # Vega-Lite draws no title (nor subtitle) for an empty text
         or not (subtitle is None or isinstance(subtitle, str) or (isinstance(subtitle, list) and all(isinstance(line, str) for line in subtitle)))
-        or '"values"' in json.dumps({key: value for key, value in spec.items() if key != "datasets"})
     ):
         return compile_spec(spec)
     # Named by where each dataset is first drawn, so that slides of one shape share names.
@@ -810,6 +809,8 @@ def slide_vega(spec: dict) -> dict:
     if subtitle is not None:
         shape["title"]["subtitle"] = _SUBTITLE_MARK if isinstance(subtitle, str) else [_SUBTITLE_MARK] * len(subtitle)
     key = json.dumps(shape, sort_keys=True)
+    if '"values"' in key:  # inline data: its rows are part of the shape
+        return compile_spec(spec)
     if key not in _VEGA_SHAPES:
         if len(_VEGA_SHAPES) >= _MAX_SHAPES:
             _VEGA_SHAPES.pop(next(iter(_VEGA_SHAPES)))
