@@ -16,6 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RRP = [sys.executable, "-m", "rrp_helpers.cli", "reports"]
 WARDS = ["alder", "ash", "aspen"]
+# The interrupted runs take more wards, so that they are still running when the test acts.
+MANY_WARDS = [*WARDS, "beech", "birch", "blackthorn", "cedar", "cherry"]
 
 
 def reports(data, out, *extra, wait=True, wards=WARDS):
@@ -66,6 +68,19 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def wait_mid_flight(run: subprocess.Popen, out: Path, timeout: float = 120) -> None:
+    """Wait until ``run`` is executing a notebook: a temporary executed notebook exists in
+    ``out/notebooks`` (a worker writes one only while a notebook runs). Fails if the run ends first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(".rrp-tmp-" in path.name for path in (out / "notebooks").rglob("*")):
+            return
+        if run.poll() is not None:
+            pytest.fail(f"the run ended (exit {run.returncode}) before a notebook was seen executing")
+        time.sleep(0.02)
+    pytest.fail("no notebook was seen executing in time")
+
+
 def parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
@@ -81,15 +96,11 @@ def test_worker_killed_part_way(data, tmp_path):
     out = tmp_path / "out"
     assert reports(data, out).returncode == 0
     good = snapshot(out)
-    run = reports(data, out, "--force", wait=False)
-    deadline = time.time() + 60
-    workers = []
-    while time.time() < deadline and not workers:
-        time.sleep(0.2)
-        # A worker is the parent of a warm kernel (ipykernel) process.
-        workers = [parent(p) for p in descendants(run.pid) if "ipykernel" in command_line(p)]
+    run = reports(data, out, "--force", wait=False, wards=MANY_WARDS)
+    wait_mid_flight(run, out)
+    # A worker is the parent of a warm kernel (ipykernel) process.
+    workers = [parent(p) for p in descendants(run.pid) if "ipykernel" in command_line(p)]
     assert workers, "no worker process found"
-    time.sleep(1.5)  # part way: the worker is executing a notebook
     os.kill(workers[0], signal.SIGKILL)
     run.communicate(timeout=120)
     assert run.returncode != 0
@@ -98,19 +109,19 @@ def test_worker_killed_part_way(data, tmp_path):
         assert (out / name).exists()
         page = (out / name).read_bytes()
         assert page == content or b"</html>" in page[-200:]
-    rerun = reports(data, out, "--rerun-failed")
+    rerun = reports(data, out, "--rerun-failed", wards=MANY_WARDS)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert_consistent(out)
     manifest = json.loads((out / "manifest.json").read_text())["entries"]
-    assert all(manifest[f"ward:{w}"]["status"] == "ok" for w in WARDS)
+    assert all(manifest[f"ward:{w}"]["status"] == "ok" for w in MANY_WARDS)
 
 
 def test_ctrl_c(data, tmp_path):
     out = tmp_path / "out"
     assert reports(data, out).returncode == 0
     good = snapshot(out)
-    run = reports(data, out, "--force", wait=False)
-    time.sleep(4)
+    run = reports(data, out, "--force", wait=False, wards=MANY_WARDS)
+    wait_mid_flight(run, out)
     run.send_signal(signal.SIGINT)
     stdout, stderr = run.communicate(timeout=120)
     assert run.returncode != 0
