@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rrp_helpers import data as D
+from rrp_helpers import paths
 from rrp_helpers.data import (
     MEASURES,
     TOTAL,
@@ -418,7 +419,8 @@ def test_change_package_duplicates_and_paths(tmp_path: Path, tables, monkeypatch
     d2 = write_dir(tmp_path / "c2", tables, TOML + 'change_package = "nowhere.csv"\n')
     one(validate(d2), "collaborative.toml", 10, "change_package", "error", "not found")
     # nothing configured, nothing beside: the shipped package is used
-    monkeypatch.setattr(D, "shipped_change_package_path", lambda: ref / "pkg.csv")
+    (ref / "pkg.csv").rename(ref / "change_package.csv")
+    monkeypatch.setattr(paths, "REFERENCE_DIR", ref)
     d3 = write_dir(tmp_path / "c3", tables)
     c = load_collaborative(d3)
     assert c.change_package["change_concept"].tolist()[0] == "Safety huddles"

@@ -1,0 +1,200 @@
+"""Reading files into grids of text cells: encodings, CSV dialects and Excel workbooks.
+
+Every source becomes a :class:`Grid` of trimmed text cells indexed by spreadsheet row number, so
+the checks downstream see CSV files and workbook sheets alike. CSV files may be UTF-8 (with or
+without a BOM), cp1252 (Excel's "CSV" on Windows) or UTF-16, separated by ``,`` (or ``;``, tab,
+``|``). Workbook cells are written as a person reads them (whole floats without ``.0``, dates
+ISO). Cells holding NHS numbers are found once per distinct value (:mod:`rrp_helpers.privacy`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rrp_helpers import privacy
+from rrp_helpers.data.problems import Collector
+
+
+@dataclass
+class Grid:
+    """Text cells (trimmed), columns 0..n-1, index = spreadsheet row number.
+
+    ``filled`` marks non-empty cells and ``nhs`` cells holding an NHS number; both are
+    computed in one pass per column over its *distinct* values, which keeps 270k-row
+    files fast."""
+
+    label: str
+    frame: pd.DataFrame
+    is_excel: bool = False
+    merged: list[tuple[int, int, int]] = field(default_factory=list)  # (col, first, last row)
+    filled: pd.DataFrame = field(init=False)
+    nhs: pd.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        n, m = self.frame.shape
+        raw = self.frame.to_numpy(dtype=object)
+        cells = np.empty((n, m), dtype=object)
+        filled = np.zeros((n, m), dtype=bool)
+        nhs = np.zeros((n, m), dtype=bool)
+        for j in range(m):
+            codes, uniques = _factorize(raw[:, j])
+            text = np.array(["" if u is None else str(u).strip() for u in uniques], dtype=object)
+            if not len(text):
+                continue
+            cells[:, j] = text[codes]
+            filled[:, j] = (text != "")[codes]
+            nhs[:, j] = np.fromiter((privacy.contains_nhs_number(u) for u in text), dtype=bool,
+                                    count=len(text))[codes]
+        idx, cols = self.frame.index, self.frame.columns
+        self.frame = pd.DataFrame(cells, index=idx, columns=cols)
+        self.filled = pd.DataFrame(filled, index=idx, columns=cols)
+        self.nhs = pd.DataFrame(nhs, index=idx, columns=cols)
+
+    @property
+    def blank(self) -> bool:
+        return self.frame.empty or not self.filled.to_numpy().any()
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """(codes, distinct values); plain Python for small arrays, where pandas' overhead dominates."""
+    if len(values) > 5000:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return codes, list(uniques)
+    seen: dict[Any, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.intp,
+                        count=len(values))
+    return codes, list(seen)
+
+
+def col_letter(i: int) -> str:
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def decode(raw: bytes, label: str, col: Collector) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        col.warn(label, None, None, None,
+                 "the file is neither UTF-8 nor Windows (cp1252) text; it was read as Latin-1, "
+                 "so accented letters may look wrong",
+                 "save it as 'CSV UTF-8' from Excel")
+        return raw.decode("latin-1")
+
+
+def _sniff_delimiter(text: str) -> str:
+    head = [ln for ln in text[:20000].splitlines()[:10] if ln.strip()][:5]
+    if not head or any("," in ln for ln in head):
+        return ","
+    for d in (";", "\t", "|"):
+        if any(d in ln for ln in head):
+            return d
+    return ","
+
+
+def read_csv_grid(path: Path, label: str, col: Collector) -> Grid | None:
+    """Read a CSV as text cells; None (with a problem) if it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        col.error(label, None, None, None, f"the file could not be opened ({exc.strerror})",
+                  "check the file's permissions and that it is not open elsewhere")
+        return None
+    if not raw.strip():
+        return Grid(label, pd.DataFrame())
+    text = decode(raw, label, col).replace("\x00", "")
+    delim = _sniff_delimiter(text)
+    if len(text) > 100_000:  # large files: pandas' C parser (small ones: csv is quicker)
+        try:
+            frame = pd.read_csv(io.StringIO(text), header=None, dtype=object, sep=delim,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False)
+            frame.index = range(1, len(frame) + 1)
+            return Grid(label, frame)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            pass  # ragged rows: fall back to the csv module
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        col.error(label, None, None, None, f"the file is not valid CSV ({exc})",
+                  "open it in a spreadsheet and save it again as CSV")
+        return None
+    width = max((len(r) for r in rows), default=0)
+    short = [i for i, r in enumerate(rows) if len(r) != width]
+    for i in short:
+        rows[i] = rows[i] + [""] * (width - len(rows[i]))
+    frame = pd.DataFrame(rows, columns=range(width), index=range(1, len(rows) + 1), dtype=object)
+    return Grid(label, frame)
+
+
+def _excel_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, _dt.datetime):
+        if v.hour == v.minute == v.second == v.microsecond == 0:
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, (_dt.date, _dt.time)):
+        return v.isoformat()
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    return str(v)
+
+
+def read_workbook(path: Path, col: Collector) -> dict[str, Grid] | None:
+    """Every sheet of a workbook as a grid, keyed by lower-cased trimmed sheet name."""
+    import openpyxl  # local: only needed for workbooks
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    label = path.name
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)  # read-only access to the file
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        hint = ("save it from Excel as an .xlsx workbook" if path.suffix.lower() != ".xls"
+                else "old .xls workbooks are not supported: save it as .xlsx")
+        col.error(label, None, None, None, f"the workbook could not be read ({exc})", hint)
+        return None
+    except Exception as exc:  # zipfile.BadZipFile and friends
+        col.error(label, None, None, None, f"the workbook could not be read ({type(exc).__name__})",
+                  "save it from Excel as an .xlsx workbook")
+        return None
+    grids: dict[str, Grid] = {}
+    try:
+        for ws in wb.worksheets:
+            rows = [[_excel_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+            width = max((len(r) for r in rows), default=0)
+            frame = pd.DataFrame(rows, columns=range(width), index=range(1, len(rows) + 1),
+                                 dtype=object) if rows else pd.DataFrame()
+            merged = [(rng.min_col - 1, rng.min_row, rng.max_row)
+                      for rng in ws.merged_cells.ranges if rng.max_row > rng.min_row]
+            key = ws.title.strip().lower()
+            sheet_label = f"{label}[{ws.title}]"
+            if key in grids:
+                col.error(sheet_label, None, None, None,
+                          f"two sheets are called '{ws.title}' (ignoring case and spaces)",
+                          "rename or delete one of them")
+                continue
+            grids[key] = Grid(sheet_label, frame, is_excel=True, merged=merged)
+    finally:
+        wb.close()
+    return grids
