@@ -1,12 +1,9 @@
-"""The ``rrp`` command line: ``rrp validate``, ``rrp demo``, ``rrp results``, ``rrp reports``,
-``rrp import-mhsds``.
+"""The ``rrp`` command line: every command's arguments, and the call into the package that does the work.
 
-Each command's work lives in its module; commands with many options (``reports``,
-``import-mhsds``) also define their arguments there (``add_arguments(parser)`` and
-``run(args) -> int``), so this file only wires them up.
-
-Exit codes: 0 success; 2 the input data (or the command line) has errors, reported without a
-traceback; 1 an unexpected failure (a bug: rerun with ``--debug`` for the traceback).
+Nothing imports this module: it sits on top of the package (``docs/design.md``). Exit codes are
+those of :mod:`rrp_helpers.errors`: 0 success; 1 some work failed, or an unexpected error (a bug:
+rerun with ``--debug`` for the traceback); 2 the data or the command line cannot be used,
+reported without a traceback.
 """
 
 from __future__ import annotations
@@ -16,20 +13,30 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURE, EXIT_DATA = 0, 1, 2
+from rrp_helpers.startup import skip_slow_optional_imports
+
+skip_slow_optional_imports()  # before anything below imports jsonschema
+
+import rrp_helpers  # noqa: E402
+from rrp_helpers import publish  # noqa: E402
+from rrp_helpers.data import DataError, load_collaborative, validate  # noqa: E402
+from rrp_helpers.demo import DEFAULT_SEED, write_demo  # noqa: E402
+from rrp_helpers.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, UsageError  # noqa: E402
+from rrp_helpers.importers import mhsds  # noqa: E402
+from rrp_helpers.importers.mhsds import ImportRefused, import_mhsds  # noqa: E402
+from rrp_helpers.outcomes import context_notes, results_sentences  # noqa: E402
+from rrp_helpers.reports.batch import ReportOptions, build_reports, default_jobs  # noqa: E402
+from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY  # noqa: E402
+from rrp_helpers.results import compute_results, published, write_results  # noqa: E402
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from rrp_helpers.data import validate
-
     report = validate(args.path)
     print(report.format())
     return EXIT_DATA if report.errors else EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from rrp_helpers.demo import write_demo
-
     out = write_demo(args.out, seed=args.seed)
     print(f"Wrote the synthetic demo collaborative (seed {args.seed}) to {out}")
     return EXIT_OK
@@ -38,26 +45,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_results(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from rrp_helpers import publish
-    from rrp_helpers.data import load_collaborative
-    from rrp_helpers.outcomes import results_sentences
-    from rrp_helpers.results import compute_results, published, write_results
-
-    rule = publish.PublishRule(args.suppress_below, args.round_to) if args.publish else None
+    rule = _publish_rule(args)
     collab = load_collaborative(args.data)
     if collab.problems:
-        print(
-            f"{len(collab.problems)} data warning(s); run `rrp validate {args.data}` to see them.",
-            file=sys.stderr,
-        )
+        print(f"{len(collab.problems)} data warning(s); run `rrp validate {args.data}` to see them.", file=sys.stderr)
     tables = compute_results(collab)
     notice = None
     if rule is not None:
         tables = published(tables, rule)
         notice = publish.notice(rule)
         print(notice)
-    from rrp_helpers.outcomes import context_notes
-
     notes = context_notes(collab)
     if notes:
         notice = "\n".join([*notes, *([notice] if notice else [])])
@@ -72,12 +69,53 @@ def _cmd_results(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+def _cmd_reports(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    options = ReportOptions(
+        data=Path(args.data), out=Path(args.out), wards=list(args.wards) if args.wards else None,
+        jobs=args.jobs or default_jobs(), rerun_failed=args.rerun_failed, force=args.force,
+        collaborative=not args.no_collaborative, progress=not args.quiet, png=not args.no_png,
+        publish=(args.suppress_below, args.round_to) if _publish_rule(args) else None,
+        isolated=args.isolated, restart_every=args.restart_every,
+    )
+    summary = build_reports(options)
+    print(summary.format())
+    return summary.exit_code
+
+
+def _cmd_import_mhsds(args: argparse.Namespace) -> int:
+    try:
+        imported = import_mhsds(args.inputs, args.out, baseline=args.baseline, testing=args.testing)
+    except ImportRefused as refused:
+        n = len(refused.problems)
+        print(f"rrp import-mhsds: {n} problem{'s' if n != 1 else ''}; nothing was written.", file=sys.stderr)
+        for problem in refused.problems[:50]:
+            print(f"  ERROR  {problem}", file=sys.stderr)
+        if n > 50:
+            print(f"  … and {n - 50} more", file=sys.stderr)
+        return EXIT_DATA
+    for line in imported.summary:
+        print(line)
+    print(f"Wrote {Path(args.out)} (collaborative.toml, wards.csv, monthly.csv, README.md). Next: rrp validate {args.out}")
+    return EXIT_OK
+
+
+def _publish_rule(args: argparse.Namespace) -> publish.PublishRule | None:
+    """The publication rule of ``--publish`` (None without it); a bad rule is a usage error."""
+    if not args.publish:
+        return None
+    try:
+        return publish.PublishRule(args.suppress_below, args.round_to)
+    except ValueError as error:
+        raise UsageError(f"--suppress-below/--round-to: {error}") from None
+
+
+def _add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     """``--publish`` and its rule, shared by the commands that write shareable outputs."""
     group = parser.add_argument_group("publication")
     group.add_argument(
-        "--publish",
-        action="store_true",
+        "--publish", action="store_true",
         help="apply small-number suppression to every published count (default rule: NHS Digital's, "
         "1-4 shown as '*', others rounded to the nearest 5); without it outputs keep exact counts",
     )
@@ -85,84 +123,86 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--round-to", type=int, default=5, metavar="N", help="round other counts to the nearest N (default 5)")
 
 
+def _add_reports_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", help="collaborative folder or .xlsx workbook")
+    parser.add_argument("--out", required=True, help="output folder (created if needed; earlier good reports are kept)")
+    parser.add_argument("--wards", nargs="+", metavar="ID", help="only these ward ids (default: every ward)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the number of CPUs)")
+    parser.add_argument("--rerun-failed", action="store_true", help="run again only what failed in the last run in --out")
+    parser.add_argument("--force", action="store_true", help="rerun reports even when their inputs are unchanged")
+    parser.add_argument("--no-collaborative", action="store_true", help="ward reports and index only")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-png", action="store_true", help="skip the PNG files of the ward charts (faster)")
+    parser.add_argument("--isolated", action="store_true",
+                        help="run every notebook in a new kernel of its own (slower; the default reuses one warm kernel per worker)")
+    parser.add_argument("--restart-every", type=int, default=DEFAULT_RESTART_EVERY, metavar="N",
+                        help=f"replace a worker's warm kernel after N notebooks (default {DEFAULT_RESTART_EVERY})")
+    _add_publish_arguments(parser)
+
+
+def _add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="FILES_OR_DIR",
+                        help="NHS Digital MHSDS monthly CSV files, or folders holding them (read recursively)")
+    parser.add_argument("--out", required=True, help="collaborative folder to write (replaced atomically)")
+    parser.add_argument("--baseline", metavar="START:END", help="baseline months, e.g. 2021-09:2022-02 (default: every month read)")
+    parser.add_argument("--testing", metavar="START:END", help="testing months, e.g. 2022-03:2022-08 (default: none, monitoring only)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rrp",
-        description="RRP Workbook: analyse a reducing-restrictive-practice QI collaborative.",
-    )
+    parser = argparse.ArgumentParser(prog="rrp", description="RRP Workbook: analyse a reducing-restrictive-practice QI collaborative.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of unexpected errors")
+    parser.add_argument("--version", action="version", version=f"rrp {rrp_helpers.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = commands.add_parser(
-        "validate",
-        help="check a collaborative's data and print a report",
-        description="Check every file of a collaborative (a folder with collaborative.toml, or one .xlsx "
-        "workbook) and print each problem with its file, row, column and what to do. "
-        "Exit code 2 when there are errors, 0 when clean (warnings allowed).",
-    )
-    validate.add_argument("path", help="collaborative folder or .xlsx workbook")
-    validate.set_defaults(run=_cmd_validate)
+    def command(name: str, summary: str, description: str, example: str, run) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=description, epilog=f"Example: {example}",
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.set_defaults(run=run)
+        return sub
 
-    demo = commands.add_parser(
-        "demo",
-        help="generate the synthetic demo collaborative",
-        description="Generate the synthetic 38-ward demo collaborative, built to the design of the paper. "
-        "The same seed always gives byte-identical files.",
-    )
+    validate_cmd = command(
+        "validate", "check a collaborative's data and print a report",
+        "Check every file of a collaborative (a folder with collaborative.toml, or one .xlsx workbook) and print each "
+        "problem with its file, row, column and what to do. Exit code 2 when there are errors, 0 when clean (warnings allowed).",
+        "rrp validate data/demo", _cmd_validate)
+    validate_cmd.add_argument("path", help="collaborative folder or .xlsx workbook")
+    demo = command(
+        "demo", "generate the synthetic demo collaborative",
+        "Generate the synthetic 38-ward demo collaborative, built to the design of the paper. The same seed always "
+        "gives byte-identical files.", "rrp demo --out my_demo --seed 7", _cmd_demo)
     demo.add_argument("--out", required=True, help="folder to write (replaced atomically)")
-    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
-    demo.set_defaults(run=_cmd_demo)
-
-    results = commands.add_parser(
-        "results",
-        help="compute Table 1, Table 2, collaborative- and team-level results",
-        description="Load and validate a collaborative, compute every results table and write them as CSV "
-        "files and one results.xlsx in --out; print the headline results.",
-    )
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the shipped demo's)")
+    results = command(
+        "results", "compute Table 1, Table 2, collaborative- and team-level results",
+        "Load and validate a collaborative, compute every results table and write them as CSV files and one "
+        "results.xlsx in --out; print the headline results.", "rrp results data/demo --out results/demo", _cmd_results)
     results.add_argument("data", help="collaborative folder or .xlsx workbook")
     results.add_argument("--out", default="results", help="output folder (default: results)")
-    add_publish_arguments(results)
-    results.set_defaults(run=_cmd_results)
-
-    for name, module_name, summary in (
-        ("reports", "rrp_helpers.reports", "run the notebooks per ward and publish offline HTML reports"),
-        ("import-mhsds", "rrp_helpers.mhsds", "import NHS Digital MHSDS restrictive-intervention files as a collaborative"),
-    ):
-        module = _optional_module(module_name)
-        if module is None:
-            continue
-        sub = commands.add_parser(name, help=summary, description=module.__doc__.strip().splitlines()[0])
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+    _add_publish_arguments(results)
+    reports = command(
+        "reports", "run the notebooks per ward and publish offline HTML reports",
+        "Run the ward report notebook for every ward and the collaborative notebooks, and publish them as offline "
+        "HTML reports with an index.", "rrp reports data/demo --out reports/demo --jobs 2", _cmd_reports)
+    _add_reports_arguments(reports)
+    importer = command(
+        "import-mhsds", "import NHS Digital MHSDS restrictive-intervention files as a collaborative",
+        mhsds.__doc__.strip().splitlines()[0], "rrp import-mhsds data/nhs_mhsds_sample/raw --out my_mhsds --baseline 2021-09:2022-02 "
+        "--testing 2022-03:2022-08", _cmd_import_mhsds)
+    _add_import_arguments(importer)
     return parser
-
-
-def _optional_module(name: str):
-    """Import a command's module if it exists in this version of the workbook."""
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rrp`` console script; returns the exit code."""
-    from rrp_helpers.data import DataError
-
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "seed", 0) is None:
-        from rrp_helpers.demo import DEFAULT_SEED
-
-        args.seed = DEFAULT_SEED
     try:
         return args.run(args)
     except DataError as error:
         print(str(error), file=sys.stderr)
+        return EXIT_DATA
+    except UsageError as error:
+        print(f"rrp {args.command}: {error}", file=sys.stderr)
         return EXIT_DATA
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
@@ -175,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"rrp {args.command}: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
         print("Rerun with --debug for the traceback, and please report it.", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rrp_helpers.data import Collaborative
-from rrp_helpers.outcomes import SUSTAINED_IMPROVEMENT, _percent
+from rrp_helpers.outcomes import SUSTAINED_IMPROVEMENT, percent_half_up
 
 
 def ward_concepts(collab: Collaborative) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def table2(collab: Collaborative) -> pd.DataFrame:
     package = collab.change_package[["primary_driver", "secondary_driver", "change_concept"]].copy()
     tested = ward_concepts(collab).groupby("change_concept").size()
     package["wards"] = package["change_concept"].map(tested).fillna(0).astype(int)
-    package["percent"] = _percent(package["wards"], len(collab.wards)).astype(int)
+    package["percent"] = percent_half_up(package["wards"], len(collab.wards)).astype(int)
     return package.reset_index(drop=True)
 
 

@@ -23,15 +23,14 @@ The same ``seed`` always gives byte-identical files.
 from __future__ import annotations
 
 import calendar
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from rrp_helpers.data.contract import TABLES
+from rrp_helpers.files import replace_folder
 from rrp_helpers.outcomes import (
     SUSTAINED_DETERIORATION,
     SUSTAINED_IMPROVEMENT,
@@ -636,39 +635,24 @@ testing period for 23 wards, for the paper's cross-check of sources.
 def write_demo(out_dir: str | Path, seed: int = DEFAULT_SEED) -> Path:
     """Generate the demo collaborative into ``out_dir`` atomically and return its path.
 
-    Files are written to a temporary folder beside ``out_dir`` and moved into place at the end,
-    so an interrupted run never leaves a half-written collaborative.
+    The folder is built beside ``out_dir`` and swapped into place (:func:`rrp_helpers.files.replace_folder`),
+    so an interrupted run never leaves a half-written collaborative. Columns are in the data
+    contract's order.
     """
     out_dir = Path(out_dir)
     demo = build_demo(seed)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes a private folder; the demo is not
-    try:
+    tables = {
+        "wards": demo.wards, "monthly": demo.monthly, "safety_cross": demo.safety_cross,
+        "incident_reports": demo.incident_reports, "change_ideas": demo.change_ideas,
+        "annotations": demo.annotations, "engagement": demo.engagement,
+    }
+
+    def fill(staging: Path) -> None:
         (staging / "collaborative.toml").write_text(demo.toml, encoding="utf-8", newline="\n")
         (staging / "README.md").write_text(demo.readme, encoding="utf-8", newline="\n")
-        tables = {
-            "wards.csv": demo.wards,
-            "monthly.csv": demo.monthly,
-            "safety_cross.csv": demo.safety_cross,
-            "incident_reports.csv": demo.incident_reports,
-            "change_ideas.csv": demo.change_ideas,
-            "annotations.csv": demo.annotations,
-            "engagement.csv": demo.engagement,
-        }
-        for name, frame in tables.items():
-            frame.to_csv(staging / name, index=False, lineterminator="\n")
-        if out_dir.exists():
-            backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            backup.rmdir()
-            os.replace(out_dir, backup)
-            os.replace(staging, out_dir)
-            shutil.rmtree(backup)
-        else:
-            os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+        for stem, frame in tables.items():
+            columns = [name for name in TABLES[stem].names if name in frame.columns]
+            assert len(columns) == frame.shape[1], f"{stem}: columns outside the data contract"
+            frame[columns].to_csv(staging / f"{stem}.csv", index=False, lineterminator="\n")
+
+    return replace_folder(out_dir, fill)

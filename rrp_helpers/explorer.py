@@ -1,7 +1,7 @@
 """The coaches' explorer: ipywidgets filters driving Altair charts that update in place.
 
 :class:`Explorer` holds the widgets and one ``alt.JupyterChart`` per view; a change of any filter
-recomputes the points (``outcomes.chart_points`` / ``spc.control_charts``) and assigns a new chart
+recomputes the points (``chart_data.chart_points`` / ``spc.control_charts``) and assigns a new chart
 to the widgets, so nothing is re-run by hand and the page does not reload. Works in JupyterLab and
 Voila (offline: the Vega libraries come from vl-convert, not a CDN). For static HTML, where no
 kernel runs, :func:`static_ward_chart` gives one chart whose ward filter is an Altair parameter
@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from rrp_helpers import charts, outcomes, publish, spc
+from rrp_helpers import chart_data, charts, outcomes, publish, spc
 from rrp_helpers.data import TOTAL, Collaborative
 
 CHART_CHOICES = (("c-chart (counts)", "c"), ("I-chart (XmR)", "i"), ("Run chart (median)", "run"), ("u-chart (per 1,000 bed days)", "u"))
@@ -35,12 +35,12 @@ def ward_points(
     """SPC points of one ward and measure for the explorer.
 
     Counts (``c``, ``i``, ``run``) use the phases of the sustained-change method
-    (:func:`rrp_helpers.outcomes.chart_points`). The ``u`` chart plots incidents per
+    (:func:`rrp_helpers.chart_data.chart_points`). The ``u`` chart plots incidents per
     ``rate_per`` occupied bed days, its limits frozen on the baseline.
     """
     frame = outcomes.ward_monthly(collab) if ward_frame is None else ward_frame
     if chart != "u":
-        points = outcomes.chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, ward_frame=frame, measures=[measure])
+        points = chart_data.chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, ward_frame=frame, measures=[measure])
         return points.reset_index(drop=True)
     series = frame[frame["ward_id"].eq(ward_id) & frame["measure"].eq(measure)]
     direction = {m.name: m.direction for m in collab.config.measures}.get(measure, "down")

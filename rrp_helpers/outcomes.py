@@ -8,147 +8,26 @@ Conventions used throughout (all counts are incidents per ward per month):
 * Percentages are reductions in the improvement direction: a positive ``reduction_pct`` is an
   improvement for a measure whose improvement direction is ``down``.
 
-The team-level *sustained change* method (``../shared/DESIGN.md`` §4, the paper's shift rule,
-made exact) is implemented by :func:`sustained_change`; its docstring lists the choices the
-paper leaves open and the reasons for each.
+The team-level *sustained change* method (the paper's shift rule, made exact; ``docs/design.md``,
+section 4) is :func:`rrp_helpers.sustained.sustained_change` (importable from here too); its
+docstring lists the choices the paper leaves open and the reasons for each. The SPC points of the
+charts are :mod:`rrp_helpers.chart_data`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from rrp_helpers import publish, spc
 from rrp_helpers.data import TOTAL, Collaborative
-
-SUSTAINED_IMPROVEMENT = "improvement"
-SUSTAINED_DETERIORATION = "deterioration"
-SUSTAINED_NONE = "none"
-
-
-@dataclass(frozen=True)
-class SustainedChange:
-    """Result of :func:`sustained_change` for one series.
-
-    ``phase_starts`` are 0-based positions of the first point of each phase after the
-    baseline; ``phase_means`` are the means of every phase, baseline first.
-    """
-
-    baseline_mean: float
-    phase_starts: tuple[int, ...]
-    phase_means: tuple[float, ...]
-    final_mean: float
-    reduction_pct: float
-    sustained: str
-
-    @property
-    def n_shifts(self) -> int:
-        return len(self.phase_starts)
-
-
-def sustained_change(
-    values: np.ndarray | pd.Series | list[float],
-    n_baseline: int,
-    *,
-    shift_points: int = 8,
-    direction: str = "down",
-) -> SustainedChange:
-    """Detect sustained step changes after a baseline, re-baselining at each one.
-
-    ``values`` is one ward's monthly series (baseline months first, then the testing months);
-    ``n_baseline`` is the number of baseline months at its start.
-
-    Method (DESIGN §4):
-
-    1. The baseline centre line is the mean of the non-missing baseline values.
-    2. The testing months are scanned for the first run of ``shift_points`` consecutive points
-       on one side of the current centre line.
-    3. The run's first point starts a new phase. The centre line used to scan onwards is the
-       mean of the points of the run that signalled the shift; scanning restarts after the run.
-    4. Each phase's reported mean is the mean of all of its points (up to the next phase).
-       ``reduction_pct`` = (baseline mean - final phase mean) / baseline mean x 100, signed so
-       that a positive value is an improvement in ``direction``.
-
-    Choices the paper leaves open, and why:
-
-    * Points exactly on the centre line neither count towards nor break a run (the
-      collaborative's and qicharts2's convention; with small integer counts, points on the line
-      are common and breaking runs on them would hide real shifts).
-    * Missing months are skipped: they neither count towards nor break a run (a missing
-      safety cross is not evidence of anything).
-    * Only testing months can start or count towards a run. A run that begins in the baseline
-      is common-cause variation by definition (the baseline defines the centre line), and the
-      question the paper asks is whether the testing period departed from it.
-    * The new centre line after a shift is frozen on the run that signalled it, not on the
-      whole phase: the whole phase is not known when the shift is first seen, and using later
-      points would make the rule look ahead.
-    * ``sustained`` compares the final phase with the baseline: ``improvement`` if it is better
-      in ``direction``, ``deterioration`` if worse, ``none`` if no shift was found (or, rarely,
-      the final phase mean equals the baseline mean).
-    * A baseline mean of zero cannot fall: ``reduction_pct`` is NaN there.
-    """
-    if direction not in ("down", "up"):
-        raise ValueError(f"direction must be 'down' or 'up', not {direction!r}")
-    if shift_points < 1:
-        raise ValueError(f"shift_points must be at least 1, not {shift_points}")
-    series = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
-    if not 0 <= n_baseline <= len(series):
-        raise ValueError(f"n_baseline={n_baseline} is outside the series of length {len(series)}")
-
-    baseline = series[:n_baseline]
-    if np.all(np.isnan(baseline)):
-        nan = float("nan")
-        return SustainedChange(nan, (), (nan,), nan, nan, SUSTAINED_NONE)
-    baseline_mean = float(np.nanmean(baseline))
-
-    centre = baseline_mean
-    phase_starts: list[int] = []
-    run_side = 0
-    run_length = 0
-    run_start = -1
-    position = n_baseline
-    while position < len(series):
-        value = series[position]
-        side = 0 if np.isnan(value) else int(np.sign(value - centre))
-        if side != 0:
-            if side == run_side:
-                run_length += 1
-            else:
-                run_side, run_length, run_start = side, 1, position
-            if run_length == shift_points:
-                phase_starts.append(run_start)
-                centre = float(np.nanmean(series[run_start : position + 1]))
-                run_side, run_length = 0, 0
-        position += 1
-
-    boundaries = [n_baseline, *phase_starts, len(series)]
-    phase_means = [baseline_mean]
-    for start, stop in zip(boundaries[1:-1], boundaries[2:]):
-        phase_means.append(float(np.nanmean(series[start:stop])))
-    final_mean = phase_means[-1]
-
-    sign = 1.0 if direction == "down" else -1.0
-    if baseline_mean == 0:
-        reduction = float("nan")
-    else:
-        reduction = sign * (baseline_mean - final_mean) / baseline_mean * 100.0
-    if not phase_starts or final_mean == baseline_mean:
-        sustained = SUSTAINED_NONE
-    elif sign * (baseline_mean - final_mean) > 0:
-        sustained = SUSTAINED_IMPROVEMENT
-    else:
-        sustained = SUSTAINED_DETERIORATION
-    return SustainedChange(
-        baseline_mean=baseline_mean,
-        phase_starts=tuple(phase_starts),
-        phase_means=tuple(phase_means),
-        final_mean=final_mean,
-        reduction_pct=reduction,
-        sustained=sustained,
-    )
-
+from rrp_helpers.sustained import (  # noqa: F401 - the method is importable from here too
+    SUSTAINED_DETERIORATION,
+    SUSTAINED_IMPROVEMENT,
+    SUSTAINED_NONE,
+    SustainedChange,
+    sustained_change,
+)
 
 def outcome_measures(collab: Collaborative) -> list[str]:
     """Names of the outcome measures (not balancing measures), in configuration order."""
@@ -165,7 +44,7 @@ def reported_measures(collab: Collaborative) -> list[str]:
     return [*collab.config.measure_names(), *([TOTAL] if has_total(collab) else [])]
 
 
-def _percent(part: pd.Series | np.ndarray | float, whole: float) -> pd.Series | np.ndarray | float:
+def percent_half_up(part: pd.Series | np.ndarray | float, whole: float) -> pd.Series | np.ndarray | float:
     """Whole-number percentages rounded half up, as the paper prints them (60.5 -> 61)."""
     return np.floor(np.asarray(part, dtype=float) / whole * 100 + 0.5)
 
@@ -185,7 +64,7 @@ def table1(collab: Collaborative) -> pd.DataFrame:
         frames.append(counts)
     table = pd.concat(frames, ignore_index=True)
     table["n"] = table["n"].astype(int)
-    table["percent"] = _percent(table["n"], len(wards)).astype(int)
+    table["percent"] = percent_half_up(table["n"], len(wards)).astype(int)
     return table
 
 
@@ -436,7 +315,7 @@ def team_summary(collab: Collaborative, results: pd.DataFrame | None = None) -> 
     summary = pd.DataFrame(
         rows, columns=["statement", "measure", "wards", "mean_reduction_pct", "min_reduction_pct", "max_reduction_pct"]
     )
-    summary.insert(3, "percent_of_wards", _percent(summary["wards"], n_wards).astype(int))
+    summary.insert(3, "percent_of_wards", percent_half_up(summary["wards"], n_wards).astype(int))
     return summary
 
 
@@ -569,7 +448,7 @@ def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summar
         for k in range(1, n_measures + 1)
     ]
     sentences.append(
-        f"{any_wards} of {n_wards} {units} ({_percent(any_wards, n_wards):.0f}%) demonstrated a sustained reduction "
+        f"{any_wards} of {n_wards} {units} ({percent_half_up(any_wards, n_wards):.0f}%) demonstrated a sustained reduction "
         f"in at least one measure ({', '.join(parts)}); "
         f"{int(by.loc[('improved_none', 'any'), 'wards'])} did not."
     )
@@ -590,136 +469,6 @@ def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summar
         + "."
     )
     return sentences
-
-
-def phased_chart(
-    values: np.ndarray,
-    months: pd.DatetimeIndex,
-    n_baseline: int,
-    phase_starts: tuple[int, ...],
-    *,
-    chart: str,
-    direction: str,
-    shift_points: int,
-    trend_points: int,
-    rules: str = "collaborative",
-    denominators: np.ndarray | None = None,
-    multiply: float = 1,
-) -> pd.DataFrame:
-    """SPC points of one series, drawn the way the sustained-change method reads it.
-
-    The first phase (baseline and the testing months before the first shift) has its centre
-    line and limits frozen on the ``n_baseline`` baseline months; each later phase, starting at
-    a position of ``phase_starts``, has its own, from all of its points, so the centre lines equal
-    the phase means of :func:`sustained_change`. Points are classified for display by
-    :func:`rrp_helpers.spc.classify_points`.
-    """
-    options = dict(chart=chart, rules=rules, shift_points=shift_points, trend_points=trend_points, multiply=multiply)
-    first_stop = phase_starts[0] if phase_starts else len(values)
-    slices = [(0, first_stop, n_baseline if n_baseline < len(values) else None)]
-    if phase_starts:
-        slices.append((first_stop, len(values), None))
-    frames = []
-    for start, stop, freeze in slices:
-        part = [p - start for p in phase_starts[1:]] if start else None
-        frame = spc.control_chart(
-            values[start:stop],
-            None if denominators is None else denominators[start:stop],
-            x=months[start:stop],
-            freeze=freeze,
-            part=part,
-            **options,
-        )
-        if start:
-            frame["part"] += frames[0]["part"].max()
-            frame["baseline"] = False
-        frame["position"] = np.arange(start, stop)
-        frames.append(frame)
-    points = pd.concat(frames, ignore_index=True)
-    return spc.classify_points(points, direction=direction)
-
-
-def chart_points(
-    collab: Collaborative,
-    *,
-    ward_id: str | None = None,
-    chart: str | None = None,
-    rules: str = "collaborative",
-    ward_frame: pd.DataFrame | None = None,
-    measures: list[str] | None = None,
-    publish_rule: publish.PublishRule | None = None,
-) -> pd.DataFrame:
-    """SPC points of every measure and the total, for one ward or (``ward_id=None``) the collaborative.
-
-    ``measures`` restricts the output (default: every measure, then ``total``); ``ward_frame``
-    is :func:`ward_monthly`'s frame when the caller has it already. With ``publish_rule`` the
-    plotted counts are suppressed and rounded (:func:`rrp_helpers.publish.publish_points`);
-    the statistics are computed from the exact counts first.
-
-    Default chart: the collaborative's ``ward_chart`` (``c``, counts, unless set) for a ward and
-    ``collaborative_chart`` (``i``, XmR, unless set) for the collaborative sum, whose
-    month-to-month variation across many wards is wider than a Poisson count's (overdispersion),
-    which would make c-chart limits too narrow. ``u``/``up`` charts plot incidents per
-    ``rate_per`` occupied bed days (for the collaborative: over the units reporting both), and
-    the phases come from the sustained-change method applied to those rates. Returns the ``spc``
-    columns plus ``measure``, ``count`` (the numerator), ``suppressed`` (a value hidden by the
-    publisher or by ``publish_rule``), ``point_type`` and ``rules_fired``.
-    """
-    config = collab.config
-    months = config.months()
-    n_baseline = len(config.baseline_months())
-    frame = ward_monthly(collab) if ward_frame is None else ward_frame
-    if ward_id is None:
-        frame = collaborative_monthly(collab, frame)
-        chart = chart or config.collaborative_chart
-        numerator, denominator = ("count_with_bed_days", "bed_days_reported") if chart in ("u", "up") else ("count", None)
-    else:
-        if ward_id not in set(collab.wards["ward_id"]):
-            raise ValueError(f"unknown ward_id {ward_id!r}; choose one of: {', '.join(collab.wards['ward_id'][:10])} ...")
-        frame = frame[frame["ward_id"].eq(ward_id)]
-        chart = chart or config.ward_chart
-        numerator, denominator = ("count", "occupied_bed_days") if chart in ("u", "up") else ("count", None)
-    multiply = config.rate_per if denominator else 1
-    directions = {m.name: m.direction for m in config.measures}
-    frames = []
-    for measure in measures or reported_measures(collab):
-        rows = frame[frame["measure"].eq(measure)].set_index("month").reindex(months)
-        counts = rows[numerator].to_numpy(dtype=float)
-        days = rows[denominator].to_numpy(dtype=float) if denominator else None
-        if days is not None:
-            missing = np.isnan(counts) | np.isnan(days) | (days <= 0)
-            counts, days = np.where(missing, np.nan, counts), np.where(missing, np.nan, days)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = counts if days is None else counts / days * multiply
-        direction = directions.get(measure, "down")
-        if config.testing_start is None:
-            starts: tuple[int, ...] = ()
-        else:
-            starts = sustained_change(values, n_baseline, shift_points=config.shift_points, direction=direction).phase_starts
-        points = phased_chart(
-            counts,
-            months,
-            n_baseline,
-            starts,
-            chart=chart,
-            direction=direction,
-            shift_points=config.shift_points,
-            trend_points=config.trend_points,
-            rules=rules,
-            denominators=days,
-            multiply=multiply,
-        )
-        points.insert(0, "measure", measure)
-        points["count"] = counts
-        hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(months), dtype=bool)
-        points["suppressed"] = hidden
-        if publish_rule is not None:
-            # A count chart plots the count itself; a rate chart is hidden with its count.
-            published = publish.publish_points(points, publish_rule, count_column="count" if denominator else "y")
-            published["suppressed"] = published["suppressed"] | hidden
-            points = published
-        frames.append(points)
-    return pd.concat(frames, ignore_index=True)
 
 
 def measure_labels(collab: Collaborative) -> dict[str, str]:
@@ -766,5 +515,5 @@ def aim_summary(collab: Collaborative, collaborative: pd.DataFrame, results: pd.
     table.insert(1, "aim_reduction_pct", aim)
     table["aim_met"] = table["collaborative_change_pct"] >= aim
     table["wards_meeting_aim"] = table["measure"].map(per_measure).fillna(0).astype(int)
-    table["percent_of_wards"] = _percent(table["wards_meeting_aim"], n_wards).astype(int)
+    table["percent_of_wards"] = percent_half_up(table["wards_meeting_aim"], n_wards).astype(int)
     return table.reset_index(drop=True)

@@ -20,10 +20,8 @@ def missing_ward_months(collab: Collaborative) -> pd.DataFrame:
     ``complete``, ``partial`` or ``missing``. Suppressed values count as missing.
     """
     monthly = collab.monthly
-    grouped = monthly.groupby(["ward_id", "month"], sort=True)["count"]
-    frame = pd.DataFrame(
-        {"measures_missing": grouped.apply(lambda s: int(s.isna().sum())), "measures_expected": grouped.size()}
-    ).reset_index()
+    missing = monthly["count"].isna().astype("int64").groupby([monthly["ward_id"], monthly["month"]], sort=True)
+    frame = pd.DataFrame({"measures_missing": missing.sum(), "measures_expected": missing.size()}).reset_index()
     frame["status"] = np.select(
         [frame["measures_missing"].eq(0), frame["measures_missing"].eq(frame["measures_expected"])],
         ["complete", "missing"],

@@ -1,22 +1,18 @@
 """Compute every results table of a collaborative and write them as CSV files and one workbook.
 
-Used by ``rrp results``; the notebooks call the same functions. Files are written atomically:
-each goes to a temporary name in the output folder and is renamed into place, so an
-interrupted run leaves the previous file intact.
+Used by ``rrp results``; the notebooks call the same functions. Files are written atomically
+(:mod:`rrp_helpers.files`), so an interrupted run leaves the previous file intact.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from rrp_helpers import concepts, outcomes, publish, quality
 from rrp_helpers.data import Collaborative
+from rrp_helpers.files import atomic_path, write_atomic
 
 #: File stem -> what the table holds (documented in the README).
 TABLES = {
@@ -52,20 +48,6 @@ def compute_results(collab: Collaborative) -> dict[str, pd.DataFrame]:
         "source_agreement": quality.source_agreement(collab),
         "collaborative_monthly": collab_monthly,
     }
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 #: Columns holding incident counts, per table: the ones ``--publish`` suppresses and rounds.
@@ -107,8 +89,7 @@ def write_results(
     written = []
     if notice:
         target = out_dir / "NOTICE.txt"
-        with atomic_path(target) as temporary:
-            temporary.write_text(notice + "\n", encoding="utf-8")
+        write_atomic(target, notice + "\n")
         written.append(target)
     for stem, table in tables.items():
         target = out_dir / f"{stem}.csv"

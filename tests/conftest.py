@@ -68,3 +68,23 @@ def _isolated_report_cache(tmp_path_factory):
         os.environ.pop("RRP_CACHE_DIR", None)
     else:
         os.environ["RRP_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def report_setup(tmp_path_factory):
+    """A copy of the demo and the notebooks, set up for batch runs (tests/report_support.py)."""
+    from report_support import make_setup
+
+    return make_setup(tmp_path_factory.mktemp("reports"))
+
+
+@pytest.fixture(scope="session")
+def first_run(report_setup):
+    """``rrp reports`` on three wards and the collaborative notebooks: (out, summary)."""
+    from report_support import options
+
+    from rrp_helpers.reports import build_reports
+
+    base, data, notebooks = report_setup
+    out = base / "out"
+    return out, build_reports(options(data, out, notebooks))

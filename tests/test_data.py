@@ -19,7 +19,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rrp_helpers import data as D
 from rrp_helpers import paths
 from rrp_helpers.data import (
     MEASURES,

@@ -52,7 +52,7 @@ def test_results_publish_writes_no_exact_small_counts(tmp_path):
 def test_reports_publish_hides_small_counts_in_chart_data(tmp_path):
     import nbformat
 
-    from rrp_helpers import reports
+    from notebook_charts import chart_specs
 
     out = tmp_path / "reports"
     result = subprocess.run(
@@ -67,7 +67,7 @@ def test_reports_publish_hides_small_counts_in_chart_data(tmp_path):
     notebook = nbformat.read(out / "notebooks" / "wards" / "alder.ipynb", as_version=4)
     values = [
         row["y"]
-        for spec in reports.chart_specs(notebook)
+        for spec in chart_specs(notebook)
         for rows in spec.get("datasets", {}).values()
         for row in rows
         if "point_type" in row

@@ -14,14 +14,16 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+from rrp_helpers.paths import NOTEBOOKS_DIR
+from rrp_helpers.reports.kernel import IPCKernelManager
 
 
 def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
     client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=False
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=False,
+        kernel_manager_class=IPCKernelManager,
     )
     client.execute()
     notebook.metadata.pop("widgets", None)

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+from rrp_helpers.paths import NOTEBOOKS_DIR
 
 # Parameters every notebook takes after its own (papermill injects new values below them).
 OUTPUT_PARAMETERS = """renderer = "svg"  # "rrp-embed" in HTML reports
@@ -21,7 +21,7 @@ publish = False  # True: small-number suppression of every count shown (rrp repo
 suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
 round_to = 5  # with publish: other counts are rounded to the nearest round_to"""
 
-IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results
+IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results, views
 from rrp_helpers.data import load_collaborative, validate
 from rrp_helpers.publish import PublishRule, notice
 
@@ -127,9 +127,7 @@ reduction, and progress against the aim.
 
 The aggregate is the sum across all wards; it uses an XmR (I) chart because a sum over many wards
 varies more than a single Poisson count would, which would make c-chart limits too narrow."""),
-        code("""points = outcomes.chart_points(collab, publish_rule=rule)
-all_ward_notes = collab.annotations[collab.annotations["ward_id"].eq("ALL")]
-charts.measure_dashboard(points, labels, annotations=all_ward_notes, y_title=outcomes.chart_unit(collab, ward=False), subtitle=outcomes.chart_note(collab))"""),
+        code("views.collaborative_dashboard(collab, publish_rule=rule)"),
         md("""
 ## Results
 
@@ -174,12 +172,7 @@ ward_id = "alder"
         code("""ward = collab.wards.set_index("ward_id").loc[ward_id]
 ward.to_frame(name=ward_id)"""),
         md("## SPC charts\n\n" + READING_SPC + "\n\nPurple ticks along the bottom mark the months change ideas started; green triangles are annotations."),
-        code("""ward_points = outcomes.chart_points(collab, ward_id=ward_id, publish_rule=rule)
-ward_notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
-ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
-charts.measure_dashboard(ward_points, labels, title_prefix=f"{ward['ward_name']}: ", annotations=ward_notes,
-                         change_ideas=ward_ideas, y_title=outcomes.chart_unit(collab, ward=True),
-                         subtitle=outcomes.chart_note(collab))"""),
+        code("views.ward_dashboard(collab, ward_id, publish_rule=rule)"),
         md("""
 ## Results
 
@@ -188,7 +181,8 @@ the mean of each phase and the reduction from the baseline to the final phase.
 """),
         code("""outcomes.team_results(collab, ward_id=ward_id).drop(columns="ward_id")"""),
         md("## Change ideas tested\n\nEach bar is one change concept; dots are the ideas, placed on the month each started."),
-        code("charts.idea_timeline(ward_ideas)"),
+        code("""ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
+charts.idea_timeline(ward_ideas)"""),
         code("""ward_ideas[["idea_id", "started", "change_concept", "idea", "pdsa_cycles", "status"]]"""),
         md("## Engagement\n\nLearning-set attendance, coach contacts and timely data, month by month."),
         code("""collab.engagement[collab.engagement["ward_id"].eq(ward_id)].drop(columns="ward_id")"""),

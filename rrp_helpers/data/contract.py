@@ -36,6 +36,8 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "MONTH_DTYPE",
     "markdown_table",
+    "columns_table",
+    "settings_table",
 ]
 
 MONTH_DTYPE = "datetime64[us]"
@@ -261,7 +263,8 @@ MEASURE_KEYS = ("label", "direction", "kind")
 
 
 def markdown_table() -> str:
-    """The README's contract table: one row per file, required columns and notes."""
+    """The README's contract table: one row per file, its required columns and notes
+    (``tools/readme_tables.py`` writes it into the README; a test checks they agree)."""
     lines = ["| file | required columns | notes |", "|---|---|---|"]
     required = ", ".join(f"`{s.key}`" for s in SETTINGS if s.required)
     optional = ", ".join(f"`{s.key}`" for s in SETTINGS if not s.required)
@@ -274,6 +277,16 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
+def columns_table() -> str:
+    """The README's table of every column of every file: kind, required or optional, meaning."""
+    lines = ["| file | column | kind | | meaning |", "|---|---|---|---|---|"]
+    for spec in TABLES.values():
+        for column in spec.columns:
+            lines.append(f"| `{spec.stem}.csv` | `{column.name}` | {column.kind} | {'required' if column.required else 'optional'} "
+                         f"| {column.description} |")
+    return "\n".join(lines)
+
+
 def settings_table() -> str:
     """The README's table of every setting of ``collaborative.toml``."""
     lines = ["| setting | default | meaning |", "|---|---|---|"]
@@ -282,8 +295,3 @@ def settings_table() -> str:
         lines.append(f"| `{setting.key}` | {default} | {setting.description} |")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":  # python -m rrp_helpers.data.contract: the README's two tables
-    print(markdown_table())
-    print()
-    print(settings_table())

@@ -16,13 +16,9 @@ from typing import Any
 import pandas as pd
 
 from rrp_helpers import privacy
+from rrp_helpers.text import months_text, plural
 
-__all__ = ["Problem", "ValidationReport", "DataError", "Collector"]
-
-
-def plural(n: int, word: str) -> str:
-    """``1 error``, ``2 errors``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+__all__ = ["Problem", "ValidationReport", "DataError", "Collector", "months_text", "plural"]
 
 
 def short(text: str | None, limit: int = 60) -> str | None:
@@ -192,19 +188,3 @@ def also(rows: Sequence[int]) -> str:
 
 def fmt_month(ts: pd.Timestamp) -> str:
     return f"{ts.year:04d}-{ts.month:02d}"
-
-
-def months_text(months: Iterable[pd.Timestamp], limit: int = 8) -> str:
-    """Compact list: '2018-03, 2019-01 to 2019-04 (6 months)'."""
-    ms = sorted(set(pd.Timestamp(m) for m in months))
-    if not ms:
-        return ""
-    runs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
-    for m in ms:
-        if runs and (m.year * 12 + m.month) - (runs[-1][1].year * 12 + runs[-1][1].month) == 1:
-            runs[-1] = (runs[-1][0], m)
-        else:
-            runs.append((m, m))
-    parts = [fmt_month(a) if a == b else f"{fmt_month(a)} to {fmt_month(b)}" for a, b in runs]
-    text = ", ".join(parts[:limit]) + (" …" if len(parts) > limit else "")
-    return f"{text} ({plural(len(ms), 'month')})"

@@ -21,6 +21,7 @@ import pandas as pd
 
 from rrp_helpers import privacy
 from rrp_helpers.data.problems import Collector
+from rrp_helpers.text import decode_bytes
 
 
 @dataclass
@@ -83,20 +84,15 @@ def col_letter(i: int) -> str:
 
 
 def decode(raw: bytes, label: str, col: Collector) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
+    """The file's text (:func:`rrp_helpers.text.decode_bytes`); a warning when it had to be
+    read as Latin-1."""
+    text, encoding = decode_bytes(raw)
+    if encoding == "latin-1":
         col.warn(label, None, None, None,
                  "the file is neither UTF-8 nor Windows (cp1252) text; it was read as Latin-1, "
                  "so accented letters may look wrong",
                  "save it as 'CSV UTF-8' from Excel")
-        return raw.decode("latin-1")
+    return text
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -1,0 +1,34 @@
+"""rrp_helpers.reports.index: every ward of the collaborative listed with its status, escaped text
+and relative links to files that exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from report_support import WARDS
+
+
+def index_rows(out: Path) -> dict[str, str]:
+    page = (out / "index.html").read_text()
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL)[1:]  # after the header row
+    return {re.search(r'<div class="muted">([^<]*)</div>', row).group(1): row for row in rows}
+
+
+def test_index_rows_links_and_escaping(first_run):
+    out, _ = first_run
+    page = (out / "index.html").read_text()
+    rows = index_rows(out)
+    assert set(WARDS) < set(rows)  # every ward of the collaborative is listed
+    assert all(">not run<" in row for ward, row in rows.items() if ward not in WARDS)
+    assert 'href="wards/alder/alder.html"' in rows["alder"] and ">ok<" in rows["alder"]
+    assert "Sustained" in rows["alder"] or "No sustained change" in rows["alder"]
+    assert ">failed<" in rows["ash"] and "ValueError: ward data broken: &lt;b&gt;ash&lt;/b&gt;" in rows["ash"]
+    assert 'href="wards/ash/ash.html"' not in rows["ash"]  # no good report yet
+    assert ">no data<" in rows["birch"]
+    assert "<script" not in page  # the ward name's script tag is escaped, and the index has none
+    assert "Alder &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page
+    assert "1 ok" in page and "1 failed" in page and "1 no data" in page
+    for href in re.findall(r'href="([^"]+)"', page):
+        assert not href.startswith(("http:", "https:", "/")) and ".." not in href
+        assert (out / href).exists(), href
