@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench notebooks clean-venv
+.PHONY: demo test test-fast bench notebooks clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# While developing: everything but the slow, browser and notebook (nbval) tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow and not browser"
 
 # Rewrite the notebooks from tools/notebook_sources.py and execute them in place (stored outputs for nbval).
 notebooks: $(STAMP)

@@ -3,17 +3,14 @@
 Prints times and ratios, never asserts. Run: ``.venv/bin/python benchmarks/bench_report_parts.py``.
 
 * **dashboard**: the ward's four SPC panels as Altair ``LayerChart`` objects composed by
-  ``charts.dashboard`` (the old way), against ``charts.measure_dashboard`` (panels assembled
-  from their layers' specs); both serialised as the ``rrp-embed`` renderer does.
+  ``charts.dashboard`` (the old way), against ``views.ward_dashboard`` (panels assembled from
+  their layers' specs); both serialised as the ``rrp-embed`` renderer does.
 * **kernel reset**: IPython's ``reset`` (with its full garbage collection) against
-  ``reports.reset_kernel``, in an IPython shell holding a loaded collaborative and a dashboard,
-  with and without ``gc.freeze()`` after the imports (as the warm-up does).
-* **PNGs**: the four slide PNGs of a ward with every dataset of the dashboard against only the
-  datasets each panel draws (``reports.slide_charts``), each compiled from Vega-Lite against
-  compiled once per shape (``reports.slide_vega``), and one PNG of the whole dashboard.
-* **HTML**: a ward report's page (the notebook executed once here) by nbconvert's
-  ``HTMLExporter`` against the report exporter (``reports.html_exporter``: the same page without
-  nbconvert's BeautifulSoup pass over it).
+  ``reports.isolation.restore``, in an IPython shell holding a loaded collaborative and a
+  dashboard, with and without ``gc.freeze()`` after the imports (as the warm-up does).
+* **PNGs**: the four slide PNGs of a ward (``reports.slides``: its panels, each drawn with only
+  its own datasets), against one PNG of the whole dashboard, and the panels as SVG.
+* **HTML**: a ward report's page (the notebook executed once here) by ``reports.html``.
 * **fonts**: the same four PNGs (and SVGs) drawn by vl-convert with the machine's fonts against
   its bundled font only (``fonts.vl_convert_bundled_fonts``), each in a new process (vl-convert
   builds its font database once per process), the two alternated three times.
@@ -33,8 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rrp_helpers import charts, outcomes, reports  # noqa: E402
+from rrp_helpers import chart_data, charts, outcomes, views  # noqa: E402
 from rrp_helpers.data import load_collaborative  # noqa: E402
+from rrp_helpers.reports import html, isolation, kernel  # noqa: E402
 
 WARDS = ["alder", "oak", "yew"]
 
@@ -51,7 +49,7 @@ def _median_seconds(function, repeat: int = 7) -> float:
 
 def _ward_inputs(collab, ward_id: str) -> dict:
     return dict(
-        points=outcomes.chart_points(collab, ward_id=ward_id),
+        points=chart_data.chart_points(collab, ward_id=ward_id),
         notes=collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])],
         ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)],
     )
@@ -71,9 +69,8 @@ def bench_dashboard(collab, labels) -> None:
             json.dumps(charts.dashboard(panels).to_dict(), sort_keys=True)
 
     def assembled() -> None:
-        for ward in inputs:
-            chart = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"])
-            json.dumps(chart.to_dict(), sort_keys=True)
+        for ward_id in WARDS:
+            json.dumps(views.ward_dashboard(collab, ward_id).to_dict(), sort_keys=True)
 
     old, new = _median_seconds(layer_charts) / len(WARDS), _median_seconds(assembled) / len(WARDS)
     print(f"dashboard per ward: Altair layer charts {old:.3f} s, assembled panels {new:.3f} s: {old / new:.1f}x faster")
@@ -104,9 +101,10 @@ def bench_reset(collab, labels) -> None:
         if frozen:
             gc.freeze()
         full = timed(lambda: shell.reset(new_session=False))
-        ours = timed(lambda: reports.reset_kernel(shell))
+        isolation.snapshot()
+        ours = timed(lambda: isolation.restore(shell))
         label = "after gc.freeze()" if frozen else "no gc.freeze()   "
-        print(f"kernel reset, {label}: IPython reset {full:.3f} s, reset_kernel {ours:.3f} s: {full / max(ours, 1e-6):.0f}x faster")
+        print(f"kernel reset, {label}: IPython reset {full:.3f} s, isolation.restore {ours:.3f} s: {full / max(ours, 1e-6):.0f}x faster")
     gc.unfreeze()
 
 
@@ -114,21 +112,14 @@ def bench_pngs(collab, labels) -> None:
     from rrp_helpers.fonts import vl_convert_bundled_fonts
 
     vl_convert = vl_convert_bundled_fonts()  # as the report workers draw them
-    ward = _ward_inputs(collab, "alder")
-    spec = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"]).to_dict()
-    notebook = nbformat_notebook(spec)
-    pruned = reports.slide_charts(notebook, outcomes.reported_measures(collab))
-    every = {name: {**panel, "datasets": spec["datasets"]} for name, panel in pruned.items()}
+    panels = views.ward_panels(collab, "alder")
+    dashboard = views.ward_dashboard(collab, "alder").to_dict()
     times = {
-        "4 panels, every dataset": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in every.values()], 5),
-        "4 panels, own datasets, each compiled": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in pruned.values()], 5),
-        "4 panels, own datasets, shape compiled once (used)": _median_seconds(
-            lambda: [vl_convert.vega_to_png(reports.slide_vega(p), scale=2) for p in pruned.values()], 5
-        ),
-        "1 dashboard PNG": _median_seconds(lambda: vl_convert.vegalite_to_png(spec, scale=2), 5),
-        "4 panels as SVG only": _median_seconds(lambda: [vl_convert.vegalite_to_svg(p) for p in pruned.values()], 5),
+        "4 panels (used)": _median_seconds(lambda: [vl_convert.vegalite_to_png(p, scale=2) for p in panels.values()], 5),
+        "1 dashboard PNG": _median_seconds(lambda: vl_convert.vegalite_to_png(dashboard, scale=2), 5),
+        "4 panels as SVG only": _median_seconds(lambda: [vl_convert.vegalite_to_svg(p) for p in panels.values()], 5),
     }
-    base = times["4 panels, own datasets, shape compiled once (used)"]
+    base = times["4 panels (used)"]
     for label, seconds in times.items():
         print(f"PNGs per ward, {label}: {seconds:.3f} s ({seconds / base:.2f} x used)")
 
@@ -156,10 +147,7 @@ print(json.dumps({"png": png, "svg": svg}))
 
 
 def bench_fonts(collab, labels) -> None:
-    ward = _ward_inputs(collab, "alder")
-    spec = charts.measure_dashboard(ward["points"], labels, annotations=ward["notes"], change_ideas=ward["ideas"]).to_dict()
-    notebook = nbformat_notebook(spec)
-    slides = list(reports.slide_charts(notebook, outcomes.reported_measures(collab)).values())
+    slides = list(views.ward_panels(collab, "alder").values())
     runs: dict[str, list[dict]] = {"system": [], "bundled": []}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "slides.json"
@@ -175,32 +163,16 @@ def bench_fonts(collab, labels) -> None:
               f"{system / bundled:.2f}x faster")
 
 
-def nbformat_notebook(spec: dict):
-    """A notebook holding ``spec`` as the ``rrp-embed`` renderer outputs it."""
-    import nbformat
-
-    return nbformat.from_dict({"cells": [{"outputs": [{"data": {"text/html": charts._embed_renderer(spec)["text/html"]}}]}]})
-
-
 def bench_html() -> None:
-    import jinja2
-    from nbconvert import HTMLExporter
-
     with tempfile.TemporaryDirectory() as folder:
         executed = Path(folder) / "alder.ipynb"
         parameters = {"data_dir": str(ROOT / "data" / "demo"), "ward_id": "alder", "renderer": charts.EMBED_RENDERER}
         try:
-            notebook = reports.execute_notebook(ROOT / "notebooks" / "02_ward_report.ipynb", executed, parameters)
+            notebook = kernel.execute_notebook(ROOT / "notebooks" / "02_ward_report.ipynb", executed, parameters)
         finally:
-            reports.shutdown_warm_kernel()
-    nbconvert = HTMLExporter(
-        template_name="lab", template_file="rrp_report.html.j2", extra_loaders=[jinja2.DictLoader({"rrp_report.html.j2": reports._TEMPLATE})],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
-    )
-    resources = {"metadata": {"name": "alder"}, "rrp_vega_bundle": "", "rrp_caption": "c", "rrp_index_href": "x"}
-    old = _median_seconds(lambda: nbconvert.from_notebook_node(notebook, resources=dict(resources)))
-    new = _median_seconds(lambda: reports.html_exporter().from_notebook_node(notebook, resources=dict(resources)))
-    print(f"HTML per ward page: nbconvert's exporter {old:.3f} s, report exporter {new:.3f} s: {old / new:.1f}x faster")
+            kernel.shutdown_warm_kernel()
+    seconds = _median_seconds(lambda: html.notebook_to_html(notebook, title="alder", caption="c", index_href="x", bundle="b"))
+    print(f"HTML per ward page (nbconvert's exporter, the report template): {seconds:.3f} s")
 
 
 def main() -> None:

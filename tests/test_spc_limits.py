@@ -13,21 +13,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from spc_support import SIGMA, flagged, i_chart
+
 from rrp_helpers import spc
 
 # A baseline whose mean is exactly 10 and whose moving ranges are all 2:
-# i chart sigma = 2 / 1.128, so the 2-sigma line is 10 + 3.546 and the 3-sigma line 10 + 5.319.
-BASELINE = [11.0, 9.0, 11.0, 9.0, 11.0, 9.0, 11.0, 9.0]
-SIGMA = 2 / 1.128
-
-
-def flagged(result: pd.DataFrame, column: str) -> list[int]:
-    return np.flatnonzero(result[column].to_numpy()).tolist()
-
-
-def i_chart(values: list[float], **options: object) -> pd.DataFrame:
-    """I chart with limits frozen on BASELINE (centre line exactly 10)."""
-    return spc.control_chart(BASELINE + values, chart="i", freeze=len(BASELINE), **options)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -16,20 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from qicharts2_oracle import RTOL, assert_close, assert_matches_qicharts2, assert_flags, int_list, loop_shift, loop_trend, loop_two_of_three
 
 from rrp_helpers import spc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spc_oracle"
-RTOL = 1e-9
 
 
 # ----------------------------------------------------------------------------------------------
 # Loading the fixtures
 # ----------------------------------------------------------------------------------------------
 
-
-def _int_list(text: str) -> list[int]:
-    return [int(value) for value in text.split(";")] if text else []
 
 
 @dataclass(frozen=True)
@@ -63,13 +60,13 @@ def _load_cases() -> dict[str, Case]:
             y=points["y"].astype(float).reset_index(drop=True),
             n=points["n"].astype(float).reset_index(drop=True) if row.has_denominator == "True" else None,
             freeze=int(row.freeze) if row.freeze else None,
-            part=_int_list(row.part),
-            exclude=_int_list(row.exclude),
+            part=int_list(row.part),
+            exclude=int_list(row.exclude),
             multiply=float(row.multiply),
             y_neg=row.y_neg == "True",
             screened=row.screenedmr == "True",
             ptd_fix_after=int(row.ptd_fix_after_n_points) if row.ptd_fix_after_n_points else None,
-            ptd_rebase_at=_int_list(row.ptd_rebase_at),
+            ptd_rebase_at=int_list(row.ptd_rebase_at),
             ptd_screen=row.ptd_screen_outliers == "True",
         )
     return cases
@@ -107,25 +104,6 @@ def _ours_as_qicharts2(case: Case, **overrides: object) -> pd.DataFrame:
     return spc.control_chart(case.y, case.n, **options)  # type: ignore[arg-type]
 
 
-def _assert_close(ours: pd.Series, expected: pd.Series, what: str) -> None:
-    ours_values = ours.to_numpy(dtype=float)
-    expected_values = expected.to_numpy(dtype=float)
-    both_missing = np.isnan(ours_values) & np.isnan(expected_values)
-    close = np.isclose(ours_values, expected_values, rtol=RTOL, atol=0.0) | both_missing
-    assert close.all(), (
-        f"{what} differs at rows {np.flatnonzero(~close).tolist()}: "
-        f"ours {ours_values[~close][:5]} expected {expected_values[~close][:5]}"
-    )
-
-
-def _assert_flags(ours: pd.Series, expected: pd.Series | np.ndarray, what: str) -> None:
-    ours_values = ours.to_numpy(dtype=bool)
-    expected_values = np.asarray(expected, dtype=bool)
-    assert (ours_values == expected_values).all(), (
-        f"{what} differs at rows {np.flatnonzero(ours_values != expected_values).tolist()}"
-    )
-
-
 # ----------------------------------------------------------------------------------------------
 # qicharts2 0.8.1: every case, every point
 # ----------------------------------------------------------------------------------------------
@@ -142,36 +120,12 @@ def test_agrees_with_qicharts2(case_id: str) -> None:
     case = CASES[case_id]
     expected = _qic_rows(case_id)
     ours = _ours_as_qicharts2(case)
-    assert len(ours) == len(expected)
-
-    _assert_close(ours["y"], expected["y"], "y")
-    for our_column, their_column in [
-        ("cl", "cl"),
-        ("ucl", "ucl"),
-        ("lcl", "lcl"),
-        ("ucl_2sigma", "ucl.95"),
-        ("lcl_2sigma", "lcl.95"),
-        ("longest_run", "longest.run"),
-        ("longest_run_max", "longest.run.max"),
-        ("n_crossings", "n.crossings"),
-        ("n_crossings_min", "n.crossings.min"),
-        ("n_useful", "n.useful"),
-        ("n_obs", "n.obs"),
-        ("part", "part"),
-    ]:
-        _assert_close(ours[our_column], expected[their_column], our_column)
-    for our_column, their_column in [
-        ("sigma_signal", "sigma.signal"),
-        ("runs_signal", "runs.signal"),
-        ("baseline", "baseline"),
-        ("include", "include"),
-    ]:
-        _assert_flags(ours[our_column], expected[their_column], our_column)
+    assert_matches_qicharts2(ours, expected)
 
     # Denominators: qicharts2 reports a missing subgroup as n = 0; we report NaN (documented).
     if case.n is not None:
         reported = expected["n"] > 0
-        _assert_close(ours["n"][reported], expected["n"][reported], "n")
+        assert_close(ours["n"][reported], expected["n"][reported], "n")
         assert ours["n"][~reported].isna().all()
     else:
         assert ours["n"].isna().all()
@@ -207,90 +161,21 @@ def test_summary_per_part_agrees_with_qicharts2() -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-def _phases(expected: pd.DataFrame) -> list[list[int]]:
-    """Row indices of the included, non-missing points of each part, in order."""
-    phases = []
-    for _, rows in expected.groupby("part", sort=True):
-        keep = rows["include"].astype(bool) & rows["y"].notna()
-        phases.append(rows.index[keep].tolist())
-    return phases
-
-
-def _loop_shift(expected: pd.DataFrame, points: int, centre_line_breaks: bool) -> np.ndarray:
-    flags = np.zeros(len(expected), dtype=bool)
-    for rows in _phases(expected):
-        run: list[int] = []
-        run_side = 0
-        for row in rows + [None]:  # type: ignore[operator]
-            if row is None:
-                side = 2  # sentinel: closes the last run
-            else:
-                difference = float(expected.at[row, "y"]) - float(expected.at[row, "cl"])
-                side = (difference > 0) - (difference < 0)
-                if side == 0 and not centre_line_breaks:
-                    continue  # on the centre line: neither counts nor breaks
-            if side == run_side and side != 0:
-                run.append(row)
-                continue
-            if run_side != 0 and len(run) >= points:
-                flags[run] = True
-            run, run_side = [row], side
-    return flags
-
-
-def _loop_trend(expected: pd.DataFrame, points: int, ties_break: bool) -> np.ndarray:
-    flags = np.zeros(len(expected), dtype=bool)
-    for rows in _phases(expected):
-        blocks: list[list] = []  # [first row, last row, value]
-        for row in rows:
-            value = expected.at[row, "y"]
-            if not ties_break and blocks and blocks[-1][2] == value:
-                blocks[-1][1] = row
-            else:
-                blocks.append([row, row, value])
-        start = 0
-        while start < len(blocks) - 1:
-            direction = np.sign(blocks[start + 1][2] - blocks[start][2])
-            if direction == 0:
-                start += 1
-                continue
-            end = start + 1
-            while end + 1 < len(blocks) and np.sign(blocks[end + 1][2] - blocks[end][2]) == direction:
-                end += 1
-            if end - start + 1 >= points:
-                first, last = blocks[start][0], blocks[end][1]
-                flags[[row for row in rows if first <= row <= last]] = True
-            start = end
-    return flags
-
-
-def _loop_two_of_three(expected: pd.DataFrame) -> np.ndarray:
-    flags = np.zeros(len(expected), dtype=bool)
-    for rows in _phases(expected):
-        for window in zip(rows, rows[1:], rows[2:]):
-            above = [row for row in window if expected.at[row, "y"] > expected.at[row, "ucl.95"]]
-            below = [row for row in window if expected.at[row, "y"] < expected.at[row, "lcl.95"]]
-            for beyond in (above, below):
-                if len(beyond) >= 2:
-                    flags[beyond] = True
-    return flags
-
-
 @pytest.mark.parametrize("case_id", sorted(CASES))
 def test_collaborative_and_ihi_rules_match_rules_derived_from_qicharts2(case_id: str) -> None:
     case = CASES[case_id]
     expected = _qic_rows(case_id)
     collaborative = _ours_as_qicharts2(case, rules="collaborative")
-    _assert_flags(collaborative["shift"], _loop_shift(expected, 8, centre_line_breaks=False), "shift 8")
-    _assert_flags(collaborative["trend"], _loop_trend(expected, 6, ties_break=False), "trend 6")
-    _assert_flags(collaborative["two_of_three"], _loop_two_of_three(expected), "two of three")
+    assert_flags(collaborative["shift"], loop_shift(expected, 8, centre_line_breaks=False), "shift 8")
+    assert_flags(collaborative["trend"], loop_trend(expected, 6, ties_break=False), "trend 6")
+    assert_flags(collaborative["two_of_three"], loop_two_of_three(expected), "two of three")
     ihi = _ours_as_qicharts2(case, rules="ihi")
-    _assert_flags(ihi["shift"], _loop_shift(expected, 6, centre_line_breaks=False), "ihi shift 6")
-    _assert_flags(ihi["trend"], _loop_trend(expected, 5, ties_break=False), "ihi trend 5")
-    _assert_flags(ihi["two_of_three"], _loop_two_of_three(expected), "ihi two of three")
+    assert_flags(ihi["shift"], loop_shift(expected, 6, centre_line_breaks=False), "ihi shift 6")
+    assert_flags(ihi["trend"], loop_trend(expected, 5, ties_break=False), "ihi trend 5")
+    assert_flags(ihi["two_of_three"], loop_two_of_three(expected), "ihi two of three")
     # Astronomical points are the same under every preset for non-i charts and for i charts
     # outside mdc: qicharts2's sigma.signal.
-    _assert_flags(ihi["sigma_signal"], expected["sigma.signal"], "ihi sigma_signal")
+    assert_flags(ihi["sigma_signal"], expected["sigma.signal"], "ihi sigma_signal")
 
 
 def test_shift_of_seven_versus_eight_on_the_designed_case() -> None:
@@ -321,9 +206,9 @@ def test_freeze_applies_within_each_phase() -> None:
         assert (phase["part"] == phase_number).all()
         for column in ["cl", "ucl", "lcl", "ucl_2sigma", "lcl_2sigma", "longest_run", "n_crossings",
                        "n_useful", "longest_run_max", "n_crossings_min"]:
-            _assert_close(phase[column], alone[column], column)
+            assert_close(phase[column], alone[column], column)
         for column in ["baseline", "sigma_signal", "runs_signal", "shift", "trend", "two_of_three"]:
-            _assert_flags(phase[column], alone[column], column)
+            assert_flags(phase[column], alone[column], column)
         assert phase["baseline"].tolist() == [True] * 6 + [False] * (stop - start - 6)
 
     # Hand check of phase 1: mean and screened average moving range of its first 6 points.
@@ -341,7 +226,7 @@ def test_freeze_applies_within_each_phase() -> None:
     qicharts2 = _qic_rows("i_31_shift_part12_freeze6")
     assert not math.isclose(ours["cl"].iloc[0], qicharts2["cl"].iloc[0], rel_tol=1e-6)
     # Without freeze we reproduce qicharts2 exactly (its output equals i_31_shift_part12).
-    _assert_close(
+    assert_close(
         spc.control_chart(y, chart="i", part=[12])["ucl"], qicharts2["ucl"], "ucl without freeze"
     )
 
@@ -382,8 +267,8 @@ def test_mdc_preset_agrees_with_nhsrplotthedots(case_id: str) -> None:
         ("ucl_2sigma", "nupl_derived"),
         ("lcl_2sigma", "nlpl_derived"),
     ]:
-        _assert_close(ours[our_column], expected[their_column], our_column)
-    _assert_close(ours["part"], expected["rebase_group"] + 1, "part")
+        assert_close(ours[our_column], expected[their_column], our_column)
+    assert_close(ours["part"], expected["rebase_group"] + 1, "part")
     # Rules, wherever ptd defines them (it returns NA around missing values).
     for our_column, their_column in [
         ("sigma_signal", "rule_astronomical"),
@@ -392,7 +277,7 @@ def test_mdc_preset_agrees_with_nhsrplotthedots(case_id: str) -> None:
         ("two_of_three", "rule_two_in_three"),
     ]:
         defined, values = _defined(expected[their_column])
-        _assert_flags(ours[our_column][defined], values, our_column)
+        assert_flags(ours[our_column][defined], values, our_column)
 
 
 def test_mdc_rebase_group_shorter_than_freeze_and_limit_constant() -> None:
@@ -433,7 +318,7 @@ def test_mdc_on_run_24_na_where_nhsrplotthedots_errors() -> None:
         {"y": ours["y"], "cl": ours["cl"], "ucl.95": ours["ucl_2sigma"], "lcl.95": ours["lcl_2sigma"],
          "include": True, "part": 1}
     )
-    _assert_flags(ours["shift"], _loop_shift(frame, 7, centre_line_breaks=True), "shift 7")
-    _assert_flags(ours["trend"], _loop_trend(frame, 7, ties_break=True), "trend 7")
+    assert_flags(ours["shift"], loop_shift(frame, 7, centre_line_breaks=True), "shift 7")
+    assert_flags(ours["trend"], loop_trend(frame, 7, ties_break=True), "trend 7")
     assert not ours["trend"].any()
     assert (ours["sigma_signal"] == ((ours["y"] > ours["ucl"]) | (ours["y"] < ours["lcl"]))).all()

@@ -15,18 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_spc_oracle import (
-    _assert_close,
-    _assert_flags,
-    _loop_shift,
-    _loop_trend,
-    _loop_two_of_three,
-)
+from qicharts2_oracle import RTOL, assert_close, assert_flags, assert_matches_qicharts2, int_list, loop_shift, loop_trend, loop_two_of_three
 
 from rrp_helpers import spc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spc_oracle_rare"
-RTOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -42,9 +35,6 @@ class Case:
     y_neg: bool
     screened: bool
 
-
-def _int_list(text: str) -> list[int]:
-    return [int(value) for value in text.split(";")] if text else []
 
 
 def _load_cases() -> dict[str, Case]:
@@ -62,8 +52,8 @@ def _load_cases() -> dict[str, Case]:
             x=x,
             y=points["y"].astype(float),
             freeze=int(row.freeze) if row.freeze else None,
-            part=_int_list(row.part),
-            exclude=_int_list(row.exclude),
+            part=int_list(row.part),
+            exclude=int_list(row.exclude),
             multiply=float(row.multiply),
             y_neg=row.y_neg == "True",
             screened=row.screenedmr == "True",
@@ -110,30 +100,7 @@ def test_agrees_with_qicharts2(case_id: str) -> None:
     case = CASES[case_id]
     expected = _qic_rows(case_id)
     ours = _ours(case)
-    assert len(ours) == len(expected)
-    for our_column, their_column in [
-        ("y", "y"),
-        ("cl", "cl"),
-        ("ucl", "ucl"),
-        ("lcl", "lcl"),
-        ("ucl_2sigma", "ucl.95"),
-        ("lcl_2sigma", "lcl.95"),
-        ("longest_run", "longest.run"),
-        ("longest_run_max", "longest.run.max"),
-        ("n_crossings", "n.crossings"),
-        ("n_crossings_min", "n.crossings.min"),
-        ("n_useful", "n.useful"),
-        ("n_obs", "n.obs"),
-        ("part", "part"),
-    ]:
-        _assert_close(ours[our_column], expected[their_column], our_column)
-    for our_column, their_column in [
-        ("sigma_signal", "sigma.signal"),
-        ("runs_signal", "runs.signal"),
-        ("baseline", "baseline"),
-        ("include", "include"),
-    ]:
-        _assert_flags(ours[our_column], expected[their_column], our_column)
+    assert_matches_qicharts2(ours, expected)
     assert ours["n"].isna().all()
     # Lower limits: g always 0; t 0 only where the transformed limit is negative.
     if case.chart == "g":
@@ -180,13 +147,13 @@ def test_collaborative_and_ihi_rules_match_rules_derived_from_qicharts2(case_id:
     expected = _qic_rows(case_id)
     for rules, shift, trend in (("collaborative", 8, 6), ("ihi", 6, 5)):
         ours = _ours(case, rules=rules)
-        _assert_flags(ours["shift"], _loop_shift(expected, shift, centre_line_breaks=False), f"{rules} shift")
-        _assert_flags(ours["trend"], _loop_trend(expected, trend, ties_break=False), f"{rules} trend")
-        _assert_flags(ours["two_of_three"], _loop_two_of_three(expected), f"{rules} two of three")
+        assert_flags(ours["shift"], loop_shift(expected, shift, centre_line_breaks=False), f"{rules} shift")
+        assert_flags(ours["trend"], loop_trend(expected, trend, ties_break=False), f"{rules} trend")
+        assert_flags(ours["two_of_three"], loop_two_of_three(expected), f"{rules} two of three")
     # mdc changes the rules, not the g/t limits.
     mdc = _ours(case, rules="mdc")
-    _assert_close(mdc["ucl"], expected["ucl"], "mdc ucl")
-    _assert_flags(mdc["shift"], _loop_shift(expected, 7, centre_line_breaks=True), "mdc shift")
+    assert_close(mdc["ucl"], expected["ucl"], "mdc ucl")
+    assert_flags(mdc["shift"], loop_shift(expected, 7, centre_line_breaks=True), "mdc shift")
 
 
 def test_designed_cases() -> None:

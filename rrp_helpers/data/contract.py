@@ -291,7 +291,12 @@ def settings_table() -> str:
     """The README's table of every setting of ``collaborative.toml``."""
     lines = ["| setting | default | meaning |", "|---|---|---|"]
     for setting in SETTINGS:
-        default = "required" if setting.required else ("none" if setting.default is None else f"`{setting.default}`")
+        if setting.required:
+            default = "required"
+        elif setting.default in (None, ""):
+            default = "none"
+        else:
+            default = f"`{str(setting.default).lower() if isinstance(setting.default, bool) else setting.default}`"
         lines.append(f"| `{setting.key}` | {default} | {setting.description} |")
     return "\n".join(lines)
 

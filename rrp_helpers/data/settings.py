@@ -29,6 +29,7 @@ from rrp_helpers.data.problems import Collector, closest, fmt_month
 from rrp_helpers.data.readers import Grid, decode
 
 CONFIG_STEM = "collaborative"
+MIN_RUN_POINTS = 5  # shift_points and trend_points below this are refused
 MEASURES_SHEET = "measures"
 MEASURES_SHEET_SPEC = TableSpec(
     MEASURES_SHEET,
@@ -322,8 +323,12 @@ class _SettingsCheck:
         for key in list(values):
             if key in self.entries:
                 v = _as_int(self.entries[key].value)
-                if v is None or v <= 0:
-                    self.err(key, self.entries[key].value, f"{key} must be a whole number greater than 0")
+                least = MIN_RUN_POINTS if key in ("shift_points", "trend_points") else 1
+                if v is None or v < least:
+                    why = ("" if least == 1 else
+                           f": shorter runs happen by chance so often that most wards would show a change "
+                           f"(the collaborative's rule is 8, Making Data Count's 7, IHI's 6)")
+                    self.err(key, self.entries[key].value, f"{key} must be a whole number of at least {least}{why}")
                 else:
                     values[key] = v
         return values
