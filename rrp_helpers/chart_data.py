@@ -62,6 +62,15 @@ def phased_chart(
     return spc.classify_points(points, direction=direction)
 
 
+def phase_incidents(part: np.ndarray, counts: np.ndarray, n_baseline: int) -> np.ndarray:
+    """Per point, the incidents behind its centre line and limits: the baseline's for the first
+    phase (frozen on the baseline), the phase's own for a later one."""
+    counts = np.where(np.isnan(counts), 0.0, counts)
+    first = part == part.min() if len(part) else part.astype(bool)
+    totals = pd.Series(counts).groupby(part).transform("sum").to_numpy()
+    return np.where(first, counts[first][:n_baseline].sum(), totals)
+
+
 def chart_points(
     collab: Collaborative,
     *,
@@ -85,8 +94,9 @@ def chart_points(
     which would make c-chart limits too narrow. ``u``/``up`` charts plot incidents per
     ``rate_per`` occupied bed days (for the collaborative: over the units reporting both), and
     the phases come from the sustained-change method applied to those rates. Returns the ``spc``
-    columns plus ``measure``, ``count`` (the numerator), ``suppressed`` (a value hidden by the
-    publisher or by ``publish_rule``), ``point_type`` and ``rules_fired``.
+    columns plus ``measure``, ``count`` (the numerator), ``phase_incidents`` (the incidents behind
+    the point's centre line and limits), ``suppressed`` (a value hidden by the publisher or by
+    ``publish_rule``), ``point_type`` and ``rules_fired``.
     """
     config = collab.config
     months = config.months()
@@ -134,6 +144,7 @@ def chart_points(
         )
         points.insert(0, "measure", measure)
         points["count"] = counts
+        points["phase_incidents"] = phase_incidents(points["part"].to_numpy(), counts, n_baseline)
         hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(months), dtype=bool)
         points["suppressed"] = hidden
         if publish_rule is not None:

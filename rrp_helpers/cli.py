@@ -18,7 +18,7 @@ from rrp_helpers.startup import skip_slow_optional_imports
 skip_slow_optional_imports()  # before anything below imports jsonschema
 
 import rrp_helpers  # noqa: E402
-from rrp_helpers import publish  # noqa: E402
+from rrp_helpers import privacy, publish  # noqa: E402
 from rrp_helpers.data import DataError, load_collaborative, validate  # noqa: E402
 from rrp_helpers.demo import DEFAULT_SEED, write_demo  # noqa: E402
 from rrp_helpers.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, UsageError  # noqa: E402
@@ -27,7 +27,7 @@ from rrp_helpers.importers.mhsds import ImportRefused, import_mhsds  # noqa: E40
 from rrp_helpers.outcomes import context_notes, results_sentences  # noqa: E402
 from rrp_helpers.reports.batch import ReportOptions, build_reports, default_jobs  # noqa: E402
 from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY  # noqa: E402
-from rrp_helpers.results import compute_results, published, write_results  # noqa: E402
+from rrp_helpers.results import compute_results, write_results  # noqa: E402
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -49,16 +49,15 @@ def _cmd_results(args: argparse.Namespace) -> int:
     collab = load_collaborative(args.data)
     if collab.problems:
         print(f"{len(collab.problems)} data warning(s); run `rrp validate {args.data}` to see them.", file=sys.stderr)
-    tables = compute_results(collab)
+    tables = compute_results(collab, publish_rule=rule)
     notice = None
     if rule is not None:
-        tables = published(tables, rule)
         notice = publish.notice(rule)
         print(notice)
     notes = context_notes(collab)
     if notes:
         notice = "\n".join([*notes, *([notice] if notice else [])])
-    written = write_results(tables, args.out, notice=notice)
+    written = write_results(tables, args.out, notice=notice, inputs=collab.inputs)
     with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 1):
         print(f"{collab.config.name}: {len(collab.wards)} {collab.config.unit_label}s")
         print(tables["collaborative_results"].to_string(index=False))
@@ -192,8 +191,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Scrubbed:
+    """A text stream that replaces NHS numbers before they reach the terminal (a folder or file
+    name the user typed may hold one; no message of the workbook echoes it)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(privacy.scrub(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rrp`` console script; returns the exit code."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Scrubbed(sys.stdout), _Scrubbed(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from rrp_helpers.data.contract import TABLES
-from rrp_helpers.files import replace_folder
+from rrp_helpers.outputs import write_collaborative
+from rrp_helpers.paths import shipped_change_package_path
 from rrp_helpers.outcomes import (
     SUSTAINED_DETERIORATION,
     SUSTAINED_IMPROVEMENT,
@@ -414,7 +415,7 @@ class DemoCollaborative:
 def build_demo(seed: int = DEFAULT_SEED, change_package: pd.DataFrame | None = None) -> DemoCollaborative:
     """Build the synthetic collaborative in memory (see the module docstring)."""
     if change_package is None:
-        change_package = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "reference" / "change_package.csv")
+        change_package = pd.read_csv(shipped_change_package_path())
     rng = np.random.default_rng(seed)
     wards = _wards(rng)
     designs = _designs(wards, rng)
@@ -582,7 +583,6 @@ shift_points = {SHIFT_POINTS}
 trend_points = 6
 aim_reduction_pct = 33
 rate_per = 1000
-change_package = "../reference/change_package.csv"
 
 [measures.restraint]
 label = "Physical restraint"
@@ -633,26 +633,21 @@ testing period for 23 wards, for the paper's cross-check of sources.
 
 
 def write_demo(out_dir: str | Path, seed: int = DEFAULT_SEED) -> Path:
-    """Generate the demo collaborative into ``out_dir`` atomically and return its path.
+    """Generate the demo collaborative into ``out_dir`` and return its path.
 
-    The folder is built beside ``out_dir`` and swapped into place (:func:`rrp_helpers.files.replace_folder`),
-    so an interrupted run never leaves a half-written collaborative. Columns are in the data
-    contract's order.
+    Written by :func:`rrp_helpers.outputs.write_collaborative`: the folder must be new, empty or
+    written by rrp; files the user added there are kept, files rrp wrote and the user edited since
+    are never replaced, and the swap is atomic. Columns are in the data contract's order.
     """
-    out_dir = Path(out_dir)
     demo = build_demo(seed)
     tables = {
         "wards": demo.wards, "monthly": demo.monthly, "safety_cross": demo.safety_cross,
         "incident_reports": demo.incident_reports, "change_ideas": demo.change_ideas,
         "annotations": demo.annotations, "engagement": demo.engagement,
     }
-
-    def fill(staging: Path) -> None:
-        (staging / "collaborative.toml").write_text(demo.toml, encoding="utf-8", newline="\n")
-        (staging / "README.md").write_text(demo.readme, encoding="utf-8", newline="\n")
-        for stem, frame in tables.items():
-            columns = [name for name in TABLES[stem].names if name in frame.columns]
-            assert len(columns) == frame.shape[1], f"{stem}: columns outside the data contract"
-            frame[columns].to_csv(staging / f"{stem}.csv", index=False, lineterminator="\n")
-
-    return replace_folder(out_dir, fill)
+    files = {"collaborative.toml": demo.toml.encode("utf-8"), "README.md": demo.readme.encode("utf-8")}
+    for stem, frame in tables.items():
+        columns = [name for name in TABLES[stem].names if name in frame.columns]
+        assert len(columns) == frame.shape[1], f"{stem}: columns outside the data contract"
+        files[f"{stem}.csv"] = frame[columns].to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return write_collaborative(out_dir, "rrp demo", files)

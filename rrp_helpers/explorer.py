@@ -190,6 +190,9 @@ def static_ward_chart(
     direction = {m.name: m.direction for m in collab.config.measures}.get(measure, "down")
     points = spc.classify_points(points, direction=direction)
     if publish_rule is not None:
+        # The limits are frozen on the baseline: they are derived from its incidents.
+        baseline_counts = points["y"].where(points["baseline"], 0.0).fillna(0.0)
+        points["phase_incidents"] = baseline_counts.groupby(points["ward_id"]).transform("sum")
         points = publish.publish_points(points, publish_rule)
     names = dict(zip(collab.wards["ward_id"], collab.wards["ward_name"]))
     points["ward_name"] = points["ward_id"].map(names)

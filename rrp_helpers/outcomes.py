@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rrp_helpers import publish
+from rrp_helpers.text import plural
 from rrp_helpers.data import TOTAL, Collaborative
 from rrp_helpers.sustained import (  # noqa: F401 - the method is importable from here too
     SUSTAINED_DETERIORATION,
@@ -28,6 +30,10 @@ from rrp_helpers.sustained import (  # noqa: F401 - the method is importable fro
     SustainedChange,
     sustained_change,
 )
+
+#: The incidents behind a row's statistics (the sums of the counts of the baseline, the testing
+#: period and the final phase): a statistic from few incidents is suppressed when published.
+INCIDENT_COLUMNS = ("baseline_incidents", "testing_incidents", "final_incidents")
 
 def outcome_measures(collab: Collaborative) -> list[str]:
     """Names of the outcome measures (not balancing measures), in configuration order."""
@@ -108,17 +114,22 @@ def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None
     """The collaborative's monthly sums across wards, per measure and for the total.
 
     Columns ``month, measure, count, count_reported, wards_reporting, wards_missing,
-    count_with_bed_days, bed_days_reported, rate, period``. ``count`` is the sum over all wards,
+    count_with_bed_days, bed_days_reported, wards_without_bed_days, rate, period``. ``count`` is the sum over all wards,
     and NaN when any ward's value is missing that month: a sum over the wards that did report
     would count a missing ward-month as zero. ``count_reported`` is that partial sum, for
     information only. ``rate`` is incidents per ``rate_per`` occupied bed days over the wards
     reporting both a count and bed days: a rate, unlike a sum, stays comparable when some
-    units are missing (the collaborative series of ``collaborative_chart = "u"``).
+    units are missing (the collaborative series of ``collaborative_chart = "u"``). Zero or
+    missing bed days make that ward-month's rate missing: its count is then left out of the
+    rate's numerator as its (absent) bed days are left out of the denominator, and it is counted
+    in ``wards_without_bed_days``.
     """
     frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    days = frame["occupied_bed_days"].where(frame["occupied_bed_days"] > 0)
     frame = frame.assign(
-        _both_count=frame["count"].where(frame["occupied_bed_days"].notna()),
-        _both_days=frame["occupied_bed_days"].where(frame["count"].notna()),
+        _both_count=frame["count"].where(days.notna()),
+        _both_days=days.where(frame["count"].notna()),
+        _no_days=frame["count"].notna() & days.isna(),
     )
     grouped = frame.groupby(["measure", "month"], sort=False)
     summary = grouped.agg(
@@ -127,6 +138,7 @@ def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None
         wards=("ward_id", "size"),
         count_with_bed_days=("_both_count", "sum"),
         bed_days_reported=("_both_days", "sum"),
+        wards_without_bed_days=("_no_days", "sum"),
         period=("period", "first"),
     ).reset_index()
     summary["wards_missing"] = summary["wards"] - summary["wards_reporting"]
@@ -136,7 +148,7 @@ def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None
     summary["rate"] = rate.where(summary["bed_days_reported"] > 0)
     columns = [
         "month", "measure", "count", "count_reported", "wards_reporting", "wards_missing",
-        "count_with_bed_days", "bed_days_reported", "rate", "period",
+        "count_with_bed_days", "bed_days_reported", "wards_without_bed_days", "rate", "period",
     ]
     return summary[columns].reset_index(drop=True)
 
@@ -156,31 +168,44 @@ def _series_matrix(
     return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
 
 
-def _change_rows(collab: Collaborative, index: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
-    """Apply :func:`sustained_change` to each row of ``values`` (months in config order)."""
+def _change_rows(collab: Collaborative, index: pd.DataFrame, values: np.ndarray, counts: np.ndarray | None = None,
+                 publish_rule: publish.PublishRule | None = None) -> pd.DataFrame:
+    """Apply :func:`sustained_change` to each row of ``values`` (months in config order).
+
+    ``counts`` are the incidents behind each value (default: the values themselves, which are
+    counts); their totals per period go into the ``*_incidents`` columns, so that a statistic
+    derived from few incidents can be suppressed for publication. With ``publish_rule``, a phase
+    mean from too few incidents is written ``*`` in ``phase_means``.
+    """
     config = collab.config
     months = config.months()
     n_baseline = len(config.baseline_months())
     monitoring_only = config.testing_start is None
     directions = {m.name: m.direction for m in config.measures}
+    counts = values if counts is None else counts
     records = []
     # The method re-baselines after each shift, so each series is scanned on its own; a row is
     # 31 months, and a collaborative has at most a few thousand series.
     for position, measure in enumerate(index["measure"]):
-        row = values[position]
-        direction = directions.get(measure, "down")
-        baseline = row[:n_baseline]
-        testing = row[n_baseline:]
+        row, row_counts = values[position], counts[position]
+        baseline, testing = row[:n_baseline], row[n_baseline:]
         record = {
             "baseline_mean": np.nanmean(baseline) if np.isfinite(baseline).any() else np.nan,
             "testing_mean": np.nanmean(testing) if np.isfinite(testing).any() else np.nan,
             "baseline_months": int(np.isfinite(baseline).sum()),
             "testing_months": int(np.isfinite(testing).sum()),
+            "baseline_incidents": float(np.nansum(row_counts[:n_baseline])),
+            "testing_incidents": float(np.nansum(row_counts[n_baseline:])),
         }
         if monitoring_only:
-            record.update(final_mean=np.nan, reduction_pct=np.nan, sustained=SUSTAINED_NONE, shift_start="", n_shifts=0, phase_means="")
+            record.update(final_mean=np.nan, reduction_pct=np.nan, sustained=SUSTAINED_NONE, shift_start="", n_shifts=0,
+                          phase_means="", final_incidents=np.nan)
         else:
-            change = sustained_change(row, n_baseline, shift_points=config.shift_points, direction=direction)
+            change = sustained_change(row, n_baseline, shift_points=config.shift_points, direction=directions.get(measure, "down"))
+            # The phases of phase_means: the baseline, then each phase from its shift to the next.
+            starts, ends = [0, *change.phase_starts], [n_baseline, *change.phase_starts[1:], len(row)]
+            phase_incidents = [float(np.nansum(row_counts[a:b])) for a, b in zip(starts, ends)]
+            labels = ["baseline", *(months[p].strftime("%Y-%m") for p in change.phase_starts)]
             record.update(
                 final_mean=change.final_mean,
                 reduction_pct=change.reduction_pct if change.sustained != SUSTAINED_NONE else np.nan,
@@ -188,17 +213,17 @@ def _change_rows(collab: Collaborative, index: pd.DataFrame, values: np.ndarray)
                 shift_start=months[change.phase_starts[0]].strftime("%Y-%m") if change.phase_starts else "",
                 n_shifts=change.n_shifts,
                 phase_means="; ".join(
-                    f"{label}: {mean:.2f}"
-                    for label, mean in zip(
-                        ["baseline", *(months[p].strftime("%Y-%m") for p in change.phase_starts)], change.phase_means
-                    )
+                    f"{label}: {publish.SUPPRESSED if publish_rule and publish.is_small(total, publish_rule) else f'{mean:.2f}'}"
+                    for label, mean, total in zip(labels, change.phase_means, phase_incidents)
                 ),
+                final_incidents=phase_incidents[-1],
             )
         records.append(record)
     return pd.concat([index.reset_index(drop=True), pd.DataFrame.from_records(records)], axis=1)
 
 
-def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, *, ward_id: str | None = None) -> pd.DataFrame:
+def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, *, ward_id: str | None = None,
+                 publish_rule: publish.PublishRule | None = None) -> pd.DataFrame:
     """Team-level results: the sustained-change method for every ward x measure and total.
 
     Columns ``ward_id, measure, baseline_mean, testing_mean, final_mean, reduction_pct,
@@ -211,7 +236,7 @@ def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, 
     """
     columns = [
         "ward_id", "measure", "baseline_mean", "testing_mean", "final_mean", "reduction_pct", "sustained",
-        "shift_start", "n_shifts", "phase_means", "baseline_months", "testing_months",
+        "shift_start", "n_shifts", "phase_means", "baseline_months", "testing_months", *INCIDENT_COLUMNS,
     ]
     frame = ward_monthly(collab) if ward_frame is None else ward_frame
     if ward_id is not None:
@@ -221,7 +246,7 @@ def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, 
         if frame.empty:
             return pd.DataFrame(columns=columns)
     index, values = _series_matrix(frame, ["ward_id", "measure"], months=collab.config.months())
-    results = _change_rows(collab, index, values)
+    results = _change_rows(collab, index, values, publish_rule=publish_rule)
     return results[columns]
 
 
@@ -243,7 +268,8 @@ def chart_unit(collab: Collaborative, *, ward: bool) -> str:
     return f"Per {collab.config.rate_per:,} occupied bed days" if chart in ("u", "up") else "Incidents per month"
 
 
-def collaborative_results(collab: Collaborative, collab_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+def collaborative_results(collab: Collaborative, collab_frame: pd.DataFrame | None = None, *,
+                          publish_rule: publish.PublishRule | None = None) -> pd.DataFrame:
     """Collaborative-level results for each measure and the total.
 
     Columns ``measure, baseline_mean, testing_mean, change_pct, sustained, shift_start,
@@ -257,7 +283,8 @@ def collaborative_results(collab: Collaborative, collab_frame: pd.DataFrame | No
     frame = collaborative_monthly(collab) if collab_frame is None else collab_frame
     value = collaborative_value(collab)
     index, values = _series_matrix(frame, ["measure"], value)
-    results = _change_rows(collab, index, values)
+    _, counts = _series_matrix(frame, ["measure"], "count_with_bed_days" if value == "rate" else "count")
+    results = _change_rows(collab, index, values, counts, publish_rule=publish_rule)
     with np.errstate(invalid="ignore", divide="ignore"):
         results["change_pct"] = (results["baseline_mean"] - results["testing_mean"]) / results["baseline_mean"] * 100
     results["final_change_pct"] = results["reduction_pct"]
@@ -266,7 +293,7 @@ def collaborative_results(collab: Collaborative, collab_frame: pd.DataFrame | No
     results["unit"] = value_unit(collab, value)
     columns = [
         "measure", "baseline_mean", "testing_mean", "change_pct", "sustained", "shift_start", "final_mean",
-        "final_change_pct", "months_incomplete", "unit",
+        "final_change_pct", "months_incomplete", "unit", *INCIDENT_COLUMNS,
     ]
     return results[columns]
 
@@ -400,46 +427,58 @@ def chart_note(collab: Collaborative) -> str | None:
     return "; ".join(parts).capitalize() if parts else None
 
 
+def _number(value: object) -> float:
+    """A table value as a number: NaN when missing or suppressed (published tables hold text)."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _shown(value: object, precision: int = 0) -> str:
+    """A number for a sentence; ``*`` for a value suppressed for publication."""
+    if isinstance(value, str) and value == publish.SUPPRESSED:
+        return publish.SUPPRESSED
+    return f"{_number(value):,.{precision}f}"
+
+
+def _collaborative_sentence(collab: Collaborative, row, label: str) -> str:
+    unit = collab.config.unit_label
+    if np.isnan(_number(row.baseline_mean)) and row.baseline_mean != publish.SUPPRESSED:
+        return f"Collaborative, {label}: no complete month to summarise (every month misses at least one {unit})."
+    per = "a month" if row.unit == "incidents per month" else row.unit
+    precision = 0 if row.unit == "incidents per month" else 2
+    if collab.config.testing_start is None:
+        return (f"Collaborative, {label}: mean {_shown(row.baseline_mean, precision)} {per} over "
+                f"{plural(len(collab.config.baseline_months()), 'month')}.")
+    change_pct = _number(row.change_pct)
+    change = "reduction" if not change_pct < 0 else "increase"
+    size = _shown(abs(change_pct)) if not np.isnan(change_pct) else publish.SUPPRESSED
+    article = "an" if size.startswith(("8", "11", "18")) else "a"
+    shift = {
+        SUSTAINED_IMPROVEMENT: f"a sustained improvement from {row.shift_start}",
+        SUSTAINED_DETERIORATION: f"a sustained deterioration from {row.shift_start}",
+        SUSTAINED_NONE: "no sustained change",
+    }[row.sustained]
+    testing = "" if np.isnan(_number(row.testing_mean)) and row.testing_mean != publish.SUPPRESSED else (
+        f" to {_shown(row.testing_mean, precision)} in the testing period, {article} {size}% {change};"
+    )
+    return f"Collaborative, {label}: mean {_shown(row.baseline_mean, precision)} {per} in the baseline{testing} the aggregate chart shows {shift}."
+
+
 def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
-    """The results section's sentences, with every number taken from the computed tables."""
+    """The results section's sentences, with every number taken from the computed tables (as
+    published, when they are: a suppressed value is written ``*``)."""
     labels = {m.name: _lower_label(m.label) for m in collab.config.measures}
     labels[TOTAL] = "all restrictive practice combined"
     unit = collab.config.unit_label
     n_wards = len(collab.wards)
     sentences = list(context_notes(collab))
     for row in collaborative.itertuples(index=False):
-        if np.isnan(row.baseline_mean):
-            sentences.append(
-                f"Collaborative, {labels.get(row.measure, row.measure)}: no complete month to summarise "
-                f"(every month misses at least one {unit})."
-            )
-            continue
-        per = "a month" if row.unit == "incidents per month" else row.unit
-        precision = 0 if row.unit == "incidents per month" else 2
-        if collab.config.testing_start is None:
-            sentences.append(
-                f"Collaborative, {labels.get(row.measure, row.measure)}: mean {row.baseline_mean:.{precision}f} {per} "
-                f"over {len(collab.config.baseline_months())} months."
-            )
-            continue
-        change = "reduction" if row.change_pct >= 0 else "increase"
-        article = "an" if f"{abs(row.change_pct):.0f}".startswith(("8", "11", "18")) else "a"
-        shift = {
-            SUSTAINED_IMPROVEMENT: f"a sustained improvement from {row.shift_start}",
-            SUSTAINED_DETERIORATION: f"a sustained deterioration from {row.shift_start}",
-            SUSTAINED_NONE: "no sustained change",
-        }[row.sustained]
-        testing = "" if np.isnan(row.testing_mean) else (
-            f" to {row.testing_mean:.{precision}f} in the testing period, {article} {abs(row.change_pct):.0f}% {change};"
-        )
-        sentences.append(
-            f"Collaborative, {labels.get(row.measure, row.measure)}: mean {row.baseline_mean:.{precision}f} {per} in the baseline"
-            f"{testing} the aggregate chart shows {shift}."
-        )
+        sentences.append(_collaborative_sentence(collab, row, labels.get(row.measure, row.measure)))
     by = summary.set_index(["statement", "measure"])
     if ("monitoring_only", "any") in by.index:
         return sentences
-    units = f"{unit}s"
     any_wards = int(by.loc[("improved_any", "any"), "wards"])
     n_measures = len(outcome_measures(collab))
     words = {1: "one measure", 2: "two", 3: "three", 4: "four"}
@@ -448,19 +487,22 @@ def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summar
         for k in range(1, n_measures + 1)
     ]
     sentences.append(
-        f"{any_wards} of {n_wards} {units} ({percent_half_up(any_wards, n_wards):.0f}%) demonstrated a sustained reduction "
-        f"in at least one measure ({', '.join(parts)}); "
-        f"{int(by.loc[('improved_none', 'any'), 'wards'])} did not."
+        f"{any_wards} of {plural(n_wards, unit)} ({percent_half_up(any_wards, n_wards):.0f}%) "
+        f"demonstrated a sustained reduction in at least one measure "
+        f"({', '.join(parts)}); {int(by.loc[('improved_none', 'any'), 'wards'])} did not."
     )
     for measure in [*outcome_measures(collab), *([TOTAL] if has_total(collab) else [])]:
         row = by.loc[("improved", measure)]
-        if row["wards"] == 0:
+        wards = int(row["wards"])
+        if wards == 0:
             sentences.append(f"No {unit} achieved a sustained reduction in {labels.get(measure, measure)}.")
             continue
+        low, high = _shown(row["min_reduction_pct"]), _shown(row["max_reduction_pct"])
+        spread = f" (range {low}-{high}%)" if low != high else ""
+        mean = "a reduction" if wards == 1 else "a mean reduction"
         sentences.append(
-            f"{int(row['wards'])} {units} achieved a sustained reduction in {labels.get(measure, measure)}, "
-            f"with a mean reduction of {row['mean_reduction_pct']:.0f}% "
-            f"(range {row['min_reduction_pct']:.0f}-{row['max_reduction_pct']:.0f}%)."
+            f"{plural(wards, unit)} achieved a sustained reduction in {labels.get(measure, measure)}, "
+            f"with {mean} of {_shown(row['mean_reduction_pct'])}%{spread}."
         )
     worse = by.xs("deteriorated", level="statement")["wards"]
     sentences.append(
@@ -484,12 +526,14 @@ def team_results_wide(collab: Collaborative, results: pd.DataFrame) -> pd.DataFr
     then the measure labels.
     """
     labels = measure_labels(collab)
+    reduction = pd.to_numeric(results["reduction_pct"], errors="coerce").round(0)  # published: "*" is NaN
+
+    def percent(values: pd.Series) -> pd.Series:
+        return values.map(lambda v: publish.SUPPRESSED if np.isnan(v) else f"{v:.0f}%")
+
     verdict = np.select(
         [results["sustained"].eq(SUSTAINED_IMPROVEMENT), results["sustained"].eq(SUSTAINED_DETERIORATION)],
-        [
-            "down " + results["reduction_pct"].round(0).map("{:.0f}%".format),
-            "up " + (-results["reduction_pct"]).round(0).map(lambda v: "" if np.isnan(v) else f"{v:.0f}%"),
-        ],
+        ["down " + percent(reduction), "up " + percent(-reduction)],
         default="-",
     )
     table = results.assign(verdict=verdict).pivot(index="ward_id", columns="measure", values="verdict")
@@ -509,11 +553,12 @@ def aim_summary(collab: Collaborative, collaborative: pd.DataFrame, results: pd.
     """
     aim = float(collab.config.aim_reduction_pct)
     n_wards = len(collab.wards)
-    met = results[results["sustained"].eq(SUSTAINED_IMPROVEMENT) & (results["reduction_pct"] >= aim)]
+    reduction = pd.to_numeric(results["reduction_pct"], errors="coerce")  # published: "*" is not counted
+    met = results[results["sustained"].eq(SUSTAINED_IMPROVEMENT) & (reduction >= aim)]
     per_measure = met.groupby("measure").size()
     table = collaborative[["measure", "change_pct"]].rename(columns={"change_pct": "collaborative_change_pct"})
     table.insert(1, "aim_reduction_pct", aim)
-    table["aim_met"] = table["collaborative_change_pct"] >= aim
+    table["aim_met"] = pd.to_numeric(table["collaborative_change_pct"], errors="coerce") >= aim
     table["wards_meeting_aim"] = table["measure"].map(per_measure).fillna(0).astype(int)
     table["percent_of_wards"] = percent_half_up(table["wards_meeting_aim"], n_wards).astype(int)
     return table.reset_index(drop=True)

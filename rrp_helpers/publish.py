@@ -2,8 +2,11 @@
 
 The default rule is NHS Digital's for published mental-health statistics: a count from 1 to 4 is
 shown as ``*``, any other count is rounded to the nearest 5 (0 stays 0). A rate is suppressed
-whenever its count is. Internal outputs keep exact counts; published ones say on every page that
-the rule was applied (:func:`notice`).
+whenever its count is. Every statistic derived from fewer incidents than the threshold (but more
+than none) is suppressed like a count: a mean, a centre line and its limits, a rate, a percentage
+change, a phase's mean; the incidents behind each are carried beside it by the statistics
+(``*_incidents`` columns, ``phase_incidents`` of chart points). Internal outputs keep exact
+numbers; published ones say on every page that the rule was applied (:func:`notice`).
 """
 
 from __future__ import annotations
@@ -37,8 +40,36 @@ def notice(rule: PublishRule = DEFAULT_RULE) -> str:
     """The sentence every published page carries."""
     return (
         f"Published output: counts from 1 to {rule.threshold - 1} are shown as '{SUPPRESSED}' and other counts are "
-        f"rounded to the nearest {rule.rounding}; rates are suppressed where their count is."
+        f"rounded to the nearest {rule.rounding}; rates are suppressed where their count is, and means, control "
+        f"limits and percentages derived from 1 to {rule.threshold - 1} incidents are suppressed too."
     )
+
+
+def is_small(incidents: float | np.ndarray | pd.Series, rule: PublishRule = DEFAULT_RULE) -> bool | np.ndarray:
+    """Whether a total of incidents is too small to publish a statistic derived from it
+    (1 <= total < threshold; none and missing are not small)."""
+    values = np.asarray(pd.to_numeric(pd.Series(incidents), errors="coerce") if not np.isscalar(incidents) else incidents,
+                        dtype=float)
+    small = (values >= 1) & (values < rule.threshold)
+    return bool(small) if np.ndim(small) == 0 else small
+
+
+def suppress_statistics(table: pd.DataFrame, rule: PublishRule, sources: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """``table`` with each statistic column of ``sources`` written ``*`` on rows where any of its
+    incident columns is small (:func:`is_small`); other values rounded to whole numbers. A copy."""
+    table = table.copy()
+    for column, incident_columns in sources.items():
+        if column not in table.columns:
+            continue
+        small = np.zeros(len(table), dtype=bool)
+        for incidents in incident_columns:
+            if incidents in table.columns:
+                small |= is_small(table[incidents], rule)
+        values = pd.to_numeric(table[column], errors="coerce").round(0)
+        text = values.map(lambda v: None if pd.isna(v) else f"{v:.0f}").astype(object)
+        text[small] = SUPPRESSED
+        table[column] = text
+    return table
 
 
 def suppressed_mask(counts: pd.Series | np.ndarray, rule: PublishRule = DEFAULT_RULE) -> np.ndarray:
@@ -71,10 +102,16 @@ def publish_points(points: pd.DataFrame, rule: PublishRule = DEFAULT_RULE, *, co
 
     ``y`` (and ``count_column`` if different) is rounded; suppressed points get NaN ``y`` and
     ``suppressed`` True, so charts leave them out of the line and tooltips show ``*``. The
-    centre line and limits are kept: they summarise many months and reveal no single count.
-    For rate charts pass the count column (``count_column``); the rate is hidden with its count.
+    centre line and limits of a phase derived from few incidents (``phase_incidents``, when the
+    points carry it) are hidden too. For rate charts pass the count column (``count_column``);
+    the rate is hidden with its count.
     """
     published = points.copy()
+    if "phase_incidents" in published:
+        small_phase = is_small(published["phase_incidents"], rule)
+        for column in ("cl", "ucl", "lcl", "ucl_2sigma", "lcl_2sigma"):
+            if column in published:
+                published.loc[small_phase, column] = np.nan
     hidden = suppressed_mask(published[count_column], rule)
     if count_column == "y":
         published["y"] = round_counts(published["y"], rule)

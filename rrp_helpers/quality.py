@@ -55,13 +55,14 @@ def source_agreement(collab: Collaborative) -> pd.DataFrame:
     Compares ``monthly`` counts whose source is ``safety_cross`` with ``incident_reports`` for the
     same ward, month and measure. One row per measure and one for ``all``; columns ``measure,
     wards, pairs, mean_difference, sd_difference, loa_lower, loa_upper,
-    exact_agreement_pct``. The difference is incident report minus safety cross (incidents per
+    exact_agreement_pct, incidents`` (``incidents``: the two sources' counts added up, what the
+    statistics are derived from). The difference is incident report minus safety cross (incidents per
     ward-month; ``pairs`` counts ward x month x measure comparisons); the 95 % limits of agreement are mean ± 1.96 SD (Bland and Altman). An empty
     frame (with these columns) when no ward has both sources.
     """
     columns = [
         "measure", "wards", "pairs", "mean_difference", "sd_difference", "loa_lower", "loa_upper",
-        "exact_agreement_pct",
+        "exact_agreement_pct", "incidents",
     ]
     paired = source_pairs(collab)
     if paired.empty:
@@ -82,6 +83,7 @@ def source_agreement(collab: Collaborative) -> pd.DataFrame:
                 mean - 1.96 * sd,
                 mean + 1.96 * sd,
                 float(difference.eq(0).mean() * 100),
+                float(part["count_cross"].sum() + part["count_report"].sum()),
             )
         )
     return pd.DataFrame(rows, columns=columns)

@@ -6,13 +6,16 @@ Used by ``rrp results``; the notebooks call the same functions. Files are writte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from rrp_helpers import concepts, outcomes, publish, quality
 from rrp_helpers.data import Collaborative
-from rrp_helpers.files import atomic_path, write_atomic
+from rrp_helpers.files import write_atomic
+from rrp_helpers.outputs import check_not_inputs, claim
+from rrp_helpers.spreadsheets import write_csv, write_workbook
 
 #: File stem -> what the table holds (documented in the README).
 TABLES = {
@@ -29,16 +32,17 @@ TABLES = {
 }
 
 
-def compute_results(collab: Collaborative) -> dict[str, pd.DataFrame]:
-    """All results tables, keyed by file stem (see :data:`TABLES`)."""
+def compute_results(collab: Collaborative, publish_rule: publish.PublishRule | None = None) -> dict[str, pd.DataFrame]:
+    """All results tables, keyed by file stem (see :data:`TABLES`); as published (:func:`published`)
+    when ``publish_rule`` is given."""
     ward_frame = outcomes.ward_monthly(collab)
     collab_frame = outcomes.collaborative_monthly(collab, ward_frame)
-    team = outcomes.team_results(collab, ward_frame)
+    team = outcomes.team_results(collab, ward_frame, publish_rule=publish_rule)
     collab_monthly = collab_frame.copy()
     collab_monthly["month"] = collab_monthly["month"].dt.strftime("%Y-%m")
-    return {
+    tables = {
         "table1": outcomes.table1(collab),
-        "collaborative_results": outcomes.collaborative_results(collab, collab_frame),
+        "collaborative_results": outcomes.collaborative_results(collab, collab_frame, publish_rule=publish_rule),
         "team_results": team,
         "team_summary": outcomes.team_summary(collab, team),
         "table2": concepts.table2(collab),
@@ -48,28 +52,47 @@ def compute_results(collab: Collaborative) -> dict[str, pd.DataFrame]:
         "source_agreement": quality.source_agreement(collab),
         "collaborative_monthly": collab_monthly,
     }
+    if publish_rule is None:
+        return tables
+    published_tables = published(tables, publish_rule)
+    published_tables["team_summary"] = _published_team_summary(tables["team_summary"], team, publish_rule)
+    return published_tables
 
 
 #: Columns holding incident counts, per table: the ones ``--publish`` suppresses and rounds.
-COUNT_COLUMNS = {"collaborative_monthly": ("count", "count_reported")}
+COUNT_COLUMNS = {"collaborative_monthly": ("count", "count_reported", "count_with_bed_days")}
+_PERIODS = {"baseline_mean": ("baseline_incidents",), "testing_mean": ("testing_incidents",),
+            "final_mean": ("final_incidents",)}
+#: Statistics and the incident columns they are derived from, per table: a statistic from few
+#: incidents is published as ``*`` (:func:`rrp_helpers.publish.suppress_statistics`).
+STATISTIC_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "team_results": {**_PERIODS, "reduction_pct": ("baseline_incidents", "final_incidents")},
+    "collaborative_results": {**_PERIODS, "change_pct": ("baseline_incidents", "testing_incidents"),
+                              "final_change_pct": ("baseline_incidents", "final_incidents")},
+    "collaborative_monthly": {"rate": ("count_with_bed_days",)},
+    "source_agreement": {name: ("incidents",) for name in
+                         ("mean_difference", "sd_difference", "loa_lower", "loa_upper", "exact_agreement_pct")},
+}
+_INCIDENT_COLUMNS = (*outcomes.INCIDENT_COLUMNS, "incidents")
 
 
 def published_table(stem: str, table: pd.DataFrame, rule: publish.PublishRule | None) -> pd.DataFrame:
-    """One results table as published: incident counts suppressed and rounded, floats rounded.
+    """One results table as published: incident counts suppressed and rounded, statistics derived
+    from few incidents suppressed, other numbers rounded to whole numbers, and the incident totals
+    behind the statistics left out.
 
     ``rule=None`` returns the table unchanged (internal output). Counts of wards, concepts and
-    ward-months are not incident counts and stay as they are; means and percentages summarise
-    many months and are kept, rounded to whole numbers.
+    ward-months are not incident counts and stay as they are.
     """
     if rule is None:
         return table
-    table = table.copy()
+    table = publish.suppress_statistics(table, rule, STATISTIC_SOURCES.get(stem, {}))
     for column in COUNT_COLUMNS.get(stem, ()):
         if column in table.columns:
             table[column] = publish.publish_counts(table[column], rule)
     floats = table.select_dtypes("float").columns
     table[floats] = table[floats].round(0)
-    return table
+    return table.drop(columns=[c for c in _INCIDENT_COLUMNS if c in table.columns])
 
 
 def published(tables: dict[str, pd.DataFrame], rule: publish.PublishRule | None) -> dict[str, pd.DataFrame]:
@@ -77,31 +100,47 @@ def published(tables: dict[str, pd.DataFrame], rule: publish.PublishRule | None)
     return {stem: published_table(stem, table, rule) for stem, table in tables.items()}
 
 
+def _published_team_summary(summary: pd.DataFrame, team: pd.DataFrame, rule: publish.PublishRule) -> pd.DataFrame:
+    """The team summary as published: the mean and range of the reductions of a measure are ``*``
+    when a ward behind them has a reduction derived from few incidents (with the others published,
+    it could be worked out from them)."""
+    small = pd.Series(publish.is_small(team["baseline_incidents"], rule) | publish.is_small(team["final_incidents"], rule),
+                      index=team.index)
+    hidden = set(team.loc[small & team["sustained"].eq(outcomes.SUSTAINED_IMPROVEMENT), "measure"])
+    table = published_table("team_summary", summary, rule)
+    rows = table["statement"].eq("improved") & table["measure"].isin(hidden)
+    for column in ("mean_reduction_pct", "min_reduction_pct", "max_reduction_pct"):
+        table[column] = table[column].astype(object)
+        table.loc[rows, column] = publish.SUPPRESSED
+    return table
+
+
+#: Every file ``rrp results`` writes (a folder holding only these is one it wrote before markers existed).
+RESULT_FILES = frozenset({*(f"{stem}.csv" for stem in TABLES), "results.xlsx", "NOTICE.txt"})
+
+
 def write_results(
-    tables: dict[str, pd.DataFrame], out_dir: str | Path, *, notice: str | None = None
+    tables: dict[str, pd.DataFrame], out_dir: str | Path, *, notice: str | None = None, inputs: Iterable[Path] = ()
 ) -> list[Path]:
     """Write each table as ``<stem>.csv`` and all of them as sheets of ``results.xlsx``.
 
-    Floats are written with 4 decimals. ``notice`` (for published output) goes into
-    ``NOTICE.txt`` and a first ``notice`` sheet of the workbook. Returns the paths written.
+    ``out_dir`` is claimed first (:func:`rrp_helpers.outputs.claim`: new, empty or written by rrp,
+    never one of ``inputs`` nor a folder holding them). Floats are written with 4 decimals; text a
+    spreadsheet would run as a formula is neutralised (:mod:`rrp_helpers.spreadsheets`). ``notice``
+    (for published output) goes into ``NOTICE.txt`` and a first ``notice`` sheet of the workbook.
+    Returns the paths written.
     """
-    out_dir = Path(out_dir)
-    written = []
-    if notice:
-        target = out_dir / "NOTICE.txt"
-        write_atomic(target, notice + "\n")
-        written.append(target)
-    for stem, table in tables.items():
-        target = out_dir / f"{stem}.csv"
-        with atomic_path(target) as temporary:
-            table.to_csv(temporary, index=False, lineterminator="\n", float_format="%.4f")
-        written.append(target)
-    target = out_dir / "results.xlsx"
-    with atomic_path(target) as temporary:
-        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-            if notice:
-                pd.DataFrame({"notice": [notice]}).to_excel(writer, sheet_name="notice", index=False)
-            for stem, table in tables.items():
-                table.to_excel(writer, sheet_name=stem[:31], index=False)
-    written.append(target)
+    with claim(out_dir, "rrp results", inputs=inputs, adopt=RESULT_FILES) as out:
+        targets = [out.path / f"{stem}.csv" for stem in tables] + [out.path / "results.xlsx"]
+        check_not_inputs(targets + [out.path / "NOTICE.txt"], out.inputs)
+        written = []
+        if notice:
+            write_atomic(out.path / "NOTICE.txt", notice + "\n")
+            written.append(out.path / "NOTICE.txt")
+        for stem, table in tables.items():
+            write_csv(table, out.path / f"{stem}.csv")
+            written.append(out.path / f"{stem}.csv")
+        sheets = ({"notice": pd.DataFrame({"notice": [notice]})} if notice else {}) | tables
+        write_workbook(sheets, out.path / "results.xlsx")
+        written.append(out.path / "results.xlsx")
     return written

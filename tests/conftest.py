@@ -88,3 +88,19 @@ def first_run(report_setup):
     base, data, notebooks = report_setup
     out = base / "out"
     return out, build_reports(options(data, out, notebooks))
+
+
+@pytest.fixture
+def tables() -> dict[str, pd.DataFrame]:
+    """The valid collaborative's tables of tests/data_support.py, as text: each test its own copy."""
+    from data_support import base_tables
+
+    return base_tables()
+
+
+@pytest.fixture
+def good(tmp_path: Path, tables) -> Path:
+    """The valid collaborative of tests/data_support.py, written as a folder."""
+    from data_support import write_dir
+
+    return write_dir(tmp_path / "collab", tables)

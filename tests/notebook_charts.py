@@ -1,13 +1,17 @@
-"""Tests' helper: the Vega-Lite specs a notebook's ``rrp-embed`` chart outputs carry."""
+"""Tests' helper: the Vega-Lite specs a notebook's (or a page's) ``rrp-embed`` chart outputs carry."""
 
 from __future__ import annotations
 
 import json
 import re
 
-# The spec, then the options (which start with "actions"; that text cannot occur inside the spec's
-# JSON, where every quote in a string is escaped).
-_EMBED_CALL = re.compile(r'vegaEmbed\("#rrp-chart-\d+", (\{.*\}), \{"actions": .*?\}\)\.catch', re.DOTALL)
+_EMBED_CALL = re.compile(r'vegaEmbed\("#rrp-chart-\d+", ')
+_DECODER = json.JSONDecoder()
+
+
+def specs_in_text(text: str) -> list[dict]:
+    """Every spec passed to ``vegaEmbed`` in an HTML text, in order."""
+    return [_DECODER.raw_decode(text, match.end())[0] for match in _EMBED_CALL.finditer(text)]
 
 
 def chart_specs(notebook) -> list[dict]:
@@ -16,7 +20,5 @@ def chart_specs(notebook) -> list[dict]:
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             text = output.get("data", {}).get("text/html", "")
-            text = "".join(text) if isinstance(text, list) else str(text)
-            for match in _EMBED_CALL.finditer(text):
-                specs.append(json.loads(match.group(1).replace("<\\/", "</")))
+            specs += specs_in_text("".join(text) if isinstance(text, list) else str(text))
     return specs

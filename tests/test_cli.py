@@ -10,6 +10,8 @@ import pytest
 
 from rrp_helpers.cli import build_parser
 
+pytestmark = pytest.mark.slow  # every test starts `rrp` in a subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 RRP = [sys.executable, "-m", "rrp_helpers.cli"]

@@ -66,6 +66,25 @@ EXPECTED: dict[str, tuple[str, str, int | None, str | None, tuple[str, ...]]] = 
     "excel_merged_counts": ("error", "book.xlsx[monthly]", 5, "count", ("merged", "unmerge")),
     "excel_title_rows_negative_count": ("error", "book.xlsx[monthly]", 8, "count", ("whole numbers", "negative")),
     "excel_nhs_number_in_note": ("error", "book.xlsx[annotations]", 2, "note", ("looks like an NHS number",)),
+    # A hostile or careless user's inputs (identifiers however written, files outside the folder,
+    # impossible years, counts nobody types, NUL characters, wrong settings).
+    "excel_formula_without_value": ("error", "book.xlsx[monthly]", 6, "D", ("formula", "not calculated")),
+    "identifier_column_normalised": ("error", "wards.csv", 1, "D.O.B.", ("date of birth",)),
+    "nhs_number_nbsp_in_note": ("error", "annotations.csv", 2, "note", ("looks like an NHS number",)),
+    "nhs_number_scientific_in_note": ("error", "annotations.csv", 2, "note", ("looks like an NHS number",)),
+    "nhs_number_fullwidth_in_note": ("error", "annotations.csv", 2, "note", ("looks like an NHS number",)),
+    "toml_measure_named_like_nhs_number": ("error", "collaborative.toml", None, None, ("name looks like an NHS number",)),
+    "change_package_outside": ("error", "collaborative.toml", 9, "change_package", ("must be a file in the collaborative's folder",)),
+    "month_year_zero": ("error", "monthly.csv", 8, "month", ("year 0", "1900-2100")),
+    "toml_testing_far_future": ("error", "collaborative.toml", 5, "testing", ("year 9999",)),
+    "count_underscore": ("error", "monthly.csv", 6, "count", ("not a number",)),
+    "count_exponent": ("error", "monthly.csv", 6, "count", ("not a number",)),
+    "count_fullwidth": ("error", "monthly.csv", 6, "count", ("not a number",)),
+    "ward_id_with_nul": ("error", "wards.csv", 2, None, ("NUL characters",)),
+    "toml_name_list": ("error", "collaborative.toml", 1, "name", ("must be text",)),
+    "toml_shift_points_one": ("error", "collaborative.toml", 6, "shift_points", ("at least 5", "by chance")),
+    "extra_ward_column_dropped": ("warning", "wards.csv", 1, None,
+                                  ("'directorate'", "left out of every output", "extra_ward_columns")),
 }
 OK_CASES = ["ok_ten_digits_not_nhs", "ok_utf8_bom", "ok_cp1252"]
 
@@ -121,12 +140,34 @@ def test_cp1252_and_bom_text_is_decoded() -> None:
     assert wards.columns[0] == "ward_id" and "Ward \u00c5" in wards["ward_name"].tolist()
 
 
-@pytest.mark.parametrize("case", ["nhs_number_in_note", "nhs_number_column"])
+@pytest.mark.parametrize("case", ["nhs_number_in_note", "nhs_number_column", "nhs_number_nbsp_in_note",
+                                  "nhs_number_scientific_in_note", "nhs_number_fullwidth_in_note",
+                                  "toml_measure_named_like_nhs_number"])
 def test_nhs_numbers_are_never_echoed(case: str) -> None:
     report = report_for(case)
     text = report.format() + "".join(repr(p) for p in report.problems)
     with pytest.raises(DataError) as exc:
         load_collaborative(CORPUS / case)
     text += str(exc.value)
-    for secret in ("943 476 5919", "9434765919", "4010232137", "401 023 2137"):
+    for secret in ("943 476 5919", "9434765919", "4010232137", "401 023 2137", "943\u00a0476", "434765919E9",
+                   "\uff19\uff14\uff13"):
         assert secret not in text
+
+
+def test_a_column_outside_the_contract_reaches_no_output_unless_declared(tmp_path) -> None:
+    import shutil
+
+    wards = load_collaborative(CORPUS / "extra_ward_column_dropped").wards
+    assert "directorate" not in wards.columns
+    declared = tmp_path / "declared"
+    shutil.copytree(CORPUS / "extra_ward_column_dropped", declared)
+    with (declared / "collaborative.toml").open("a") as toml:
+        toml.write('extra_ward_columns = ["directorate"]\n')
+    report = validate(declared)
+    assert report.ok and not report.warnings, report.format()
+    assert load_collaborative(declared).wards["directorate"].tolist() == ["North", "South"]
+
+
+def test_the_contents_of_a_file_outside_the_folder_are_never_read() -> None:
+    text = report_for("change_package_outside").format()
+    assert "root:" not in text and "/bin/" not in text

@@ -4,6 +4,7 @@ import filecmp
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from rrp_helpers.data import load_collaborative, validate
 from rrp_helpers.demo import DEFAULT_SEED, write_demo
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "demo"
 
 
+@pytest.mark.slow
 def test_rrp_demo_regenerates_the_shipped_demo_byte_for_byte(tmp_path):
     out = write_demo(tmp_path / "demo", seed=DEFAULT_SEED)
     shipped = sorted(p.name for p in SHIPPED.iterdir())

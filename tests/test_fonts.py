@@ -46,6 +46,7 @@ def _system_font(family: str) -> bool:
 
 
 @pytest.mark.skipif(not _system_font("DejaVu Sans"), reason="needs the system font DejaVu Sans (Debian: fonts-dejavu-core)")
+@pytest.mark.slow
 def test_system_fonts_are_not_used():
     """Without the helper, text asked for in "DejaVu Sans, sans-serif" (DejaVu Sans being a
     system font) is measured in DejaVu Sans; with it, vl-convert cannot see that font and takes

@@ -11,6 +11,7 @@ from importers_mhsds_samples import RAW, SHIPPED
 from rrp_helpers.data import load_collaborative
 from rrp_helpers.data.contract import TABLES
 from rrp_helpers.files import TMP_PREFIX
+from rrp_helpers.outputs import LOCK, MARKER
 from rrp_helpers.importers.mhsds import (
     MONTHLY_COLUMNS,
     WARD_COLUMNS,
@@ -53,40 +54,60 @@ def test_headers_are_the_contracts_columns_the_importer_fills():
 
 def test_the_written_folder_holds_the_four_files_and_no_temporaries(imported, tmp_path):
     out = write(imported, tmp_path / "new" / "collaborative")
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "collaborative.toml", "monthly.csv", "wards.csv"]
+    assert sorted(p.name for p in out.iterdir() if p.name != LOCK) == [MARKER, "README.md", "collaborative.toml", "monthly.csv", "wards.csv"]
     assert (out / "collaborative.toml").read_text(encoding="utf-8") == imported.toml
     assert (out / "README.md").read_text(encoding="utf-8") == imported.readme
     assert len((out / "monthly.csv").read_text().splitlines()) == 1 + len(imported.monthly)
     assert [p.name for p in out.parent.iterdir()] == ["collaborative"]
 
 
-def test_a_collaborative_or_an_empty_folder_is_replaced(imported, tmp_path):
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "collaborative.toml").write_text("name = 'old'\n")
-    (old / "stale.csv").write_text("x\n")
-    write(imported, old)
-    assert not (old / "stale.csv").exists() and (old / "collaborative.toml").read_text() == imported.toml
+def test_a_folder_rrp_wrote_is_rewritten_keeping_the_users_own_files(imported, tmp_path):
+    """Re-importing into the same folder (e.g. with a newer month) rewrites the importer's files and
+    keeps what the user added there (annotations, a safety cross...), as the same files (inodes)."""
+    out = write(imported, tmp_path / "collab")
+    (out / "annotations.csv").write_text("ward_id,month,note\nALL,2022-01,new lead\n")
+    (out / "notes").mkdir()
+    (out / "notes" / "mine.txt").write_text("keep me")
+    before = {name: (out / name).stat().st_ino for name in ("annotations.csv", "notes/mine.txt")}
+    (out / "monthly.csv").write_text((out / "monthly.csv").read_text())  # same content: not an edit
+    write(imported, out)
+    assert (out / "annotations.csv").read_text().endswith("new lead\n") and (out / "notes" / "mine.txt").read_text() == "keep me"
+    assert {name: (out / name).stat().st_ino for name in before} == before
+    assert (out / "collaborative.toml").read_text() == imported.toml
     empty = tmp_path / "empty"
     empty.mkdir()
     write(imported, empty)
     assert (empty / "wards.csv").is_file()
-    assert not any(p.name.startswith(TMP_PREFIX) for p in tmp_path.iterdir())
+    assert not any(p.name.startswith(TMP_PREFIX) for p in tmp_path.rglob("*"))
 
 
-def test_a_folder_that_is_not_a_collaborative_or_a_file_is_never_replaced(imported, tmp_path):
+def test_a_file_the_user_edited_is_never_replaced(imported, tmp_path):
+    out = write(imported, tmp_path / "collab")
+    (out / "collaborative.toml").write_text(imported.toml + 'testing = ["2022-03", "2022-08"]\n')
+    with pytest.raises(ImportRefused, match="collaborative.toml .* edited since"):
+        write(imported, out)
+    assert (out / "collaborative.toml").read_text().endswith('"2022-08"]\n')
+
+
+def test_a_folder_rrp_did_not_write_or_a_file_is_never_replaced(imported, tmp_path):
     keep = tmp_path / "keep"
     keep.mkdir()
     (keep / "precious.txt").write_text("keep me")
-    with pytest.raises(ImportRefused, match="is not a collaborative"):
+    with pytest.raises(ImportRefused, match="did not write"):
         write(imported, keep)
     assert [p.name for p in keep.iterdir()] == ["precious.txt"]
+    old = tmp_path / "old"  # a collaborative someone made by hand: also not rrp's to replace
+    old.mkdir()
+    (old / "collaborative.toml").write_text("name = 'old'\n")
+    with pytest.raises(ImportRefused, match="did not write"):
+        write(imported, old)
+    assert (old / "collaborative.toml").read_text() == "name = 'old'\n"
     a_file = tmp_path / "notes.txt"
     a_file.write_text("keep me too")
-    with pytest.raises(ImportRefused, match="exists and is not a folder"):
+    with pytest.raises(ImportRefused, match="is a file"):
         write(imported, a_file)
     assert a_file.read_text() == "keep me too"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep", "notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep", "notes.txt", "old"]
 
 
 def test_the_readme_records_every_file_read_with_its_hash(imported):

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rrp_helpers"
 #: Layer of each module (by dotted name prefix), lowest first. A module may import its own layer
 #: and the layers below it, never one above.
 LAYERS: list[tuple[str, ...]] = [
-    ("text", "errors", "paths", "files", "startup", "privacy", "fonts", "publish"),
+    ("text", "errors", "paths", "files", "outputs", "spreadsheets", "startup", "privacy", "fonts", "publish"),
     ("data",),
     ("spc", "sustained", "funnel", "chance"),
     ("outcomes", "concepts", "quality", "chart_data", "results", "demo", "importers"),

@@ -34,6 +34,7 @@ def test_points_hide_small_counts_and_their_rates():
     assert np.isnan(counts.loc[0, "y"]) and counts.loc[1, "y"] == 5 and list(counts["cl"]) == [5.0, 5.0]
 
 
+@pytest.mark.slow
 def test_results_publish_writes_no_exact_small_counts(tmp_path):
     out = tmp_path / "pub"
     result = subprocess.run(
@@ -49,6 +50,7 @@ def test_results_publish_writes_no_exact_small_counts(tmp_path):
     assert "nearest 5" in notice.iloc[0, 0]
 
 
+@pytest.mark.slow
 def test_reports_publish_hides_small_counts_in_chart_data(tmp_path):
     import nbformat
 

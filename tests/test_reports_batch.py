@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from report_support import FAILURE, ROOT, options
 from test_reports_index import index_rows
 
@@ -14,6 +15,7 @@ from rrp_helpers.errors import EXIT_FAILED, EXIT_OK
 from rrp_helpers.reports import COLLABORATIVE_NOTEBOOKS, build_reports
 
 
+@pytest.mark.slow
 def test_files_written(first_run):
     out, summary = first_run
     assert (out / "index.html").exists() and (out / "manifest.json").exists()
@@ -28,6 +30,7 @@ def test_files_written(first_run):
     assert not list(out.rglob(".rrp-tmp-*"))  # no temporary file left
 
 
+@pytest.mark.slow
 def test_failed_ward_does_not_stop_the_others(first_run):
     out, summary = first_run
     assert summary.exit_code == EXIT_FAILED
@@ -42,6 +45,7 @@ def test_failed_ward_does_not_stop_the_others(first_run):
     assert all(manifest[f"collaborative:{stem}"]["status"] == "ok" for stem in COLLABORATIVE_NOTEBOOKS)
 
 
+@pytest.mark.slow
 def test_unchanged_wards_are_skipped_and_rerun_failed(report_setup, first_run, tmp_path):
     _, data, _ = report_setup
     out = tmp_path / "out"  # a copy of the first run, so other tests keep seeing it as it was

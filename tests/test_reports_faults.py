@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # batches of `rrp reports` in subprocesses
+
 ROOT = Path(__file__).resolve().parents[1]
 RRP = [sys.executable, "-m", "rrp_helpers.cli", "reports"]
 WARDS = ["alder", "ash", "aspen"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from report_support import WARDS
 
 
@@ -15,6 +16,7 @@ def index_rows(out: Path) -> dict[str, str]:
     return {re.search(r'<div class="muted">([^<]*)</div>', row).group(1): row for row in rows}
 
 
+@pytest.mark.slow
 def test_index_rows_links_and_escaping(first_run):
     out, _ = first_run
     page = (out / "index.html").read_text()

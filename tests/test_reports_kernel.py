@@ -12,6 +12,8 @@ import pytest
 
 from rrp_helpers.reports import kernel
 
+pytestmark = pytest.mark.slow  # executes notebooks in Jupyter kernels
+
 
 def _notebook(path: Path, *cells: str) -> Path:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from notebook_charts import chart_specs
 
 from rrp_helpers import charts, views
@@ -18,6 +19,7 @@ from rrp_helpers.outcomes import measure_labels, reported_measures
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_slide_pngs_are_the_report_panels(first_run, report_setup):
     out, _ = first_run
     _, data, _ = report_setup

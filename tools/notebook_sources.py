@@ -102,7 +102,7 @@ reporting. Where a ward also supplied incident-report counts for the testing per
 compares the two for the same ward-month: the mean difference (incident reports minus safety
 crosses), the 95 % limits of agreement (Bland-Altman) and the share of months that agree exactly.
 """),
-        code("quality.source_agreement(collab)"),
+        code("""results.published_table("source_agreement", quality.source_agreement(collab), rule)"""),
         code("""if rule:
     print("Not shown in published reports: the plot places individual ward-month counts.")
 else:
@@ -135,7 +135,7 @@ Everything below is computed from the data. The period means compare the baselin
 testing period, as the paper prints them; the sustained shift and the mean after it come from the
 aggregate chart above.
 """),
-        code("""tables = results.published(results.compute_results(collab), rule)
+        code("""tables = results.compute_results(collab, rule)
 tables["collaborative_results"]"""),
         code("""for sentence in outcomes.results_sentences(collab, tables["collaborative_results"], tables["team_summary"]):
     print("-", sentence)"""),
@@ -179,7 +179,8 @@ ward.to_frame(name=ward_id)"""),
 For each measure: the baseline mean, whether a sustained change was found (and from which month),
 the mean of each phase and the reduction from the baseline to the final phase.
 """),
-        code("""outcomes.team_results(collab, ward_id=ward_id).drop(columns="ward_id")"""),
+        code("""ward_results = outcomes.team_results(collab, ward_id=ward_id, publish_rule=rule)
+results.published_table("team_results", ward_results, rule).drop(columns="ward_id")"""),
         md("## Change ideas tested\n\nEach bar is one change concept; dots are the ideas, placed on the month each started."),
         code("""ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
 charts.idea_timeline(ward_ideas)"""),

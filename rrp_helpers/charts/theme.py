@@ -82,12 +82,19 @@ def _embed_renderer(spec: dict, **_: object) -> dict[str, str]:
 
     For HTML reports whose page loads the Vega bundle once (``vl_convert.javascript_bundle()``)
     ahead of these scripts. Ids count up from 1 in each kernel, so outputs are deterministic.
-    ``</`` is escaped so that text in the data can never close the script element.
+    Every ``<``, ``>`` and ``&`` of the spec is written as a JSON escape (:func:`script_json`).
     """
     element = f"rrp-chart-{next(_embed_ids)}"
-    payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
+    payload = script_json(spec)
     script = f'vegaEmbed("#{element}", {payload}, {EMBED_OPTIONS}).catch(console.error);'
     return {"text/html": f'<div id="{element}" class="rrp-chart"></div>\n<script type="module">{script}</script>'}
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>``: ``<``, ``>`` and ``&`` are
+    written as ``\\u003c``, ``\\u003e`` and ``\\u0026`` (the same values to JavaScript), so no text
+    from the data can close the script, open a comment (``<!--``) or start a tag there."""
+    return json.dumps(value, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def setup_notebook(renderer: str = "svg") -> None:

@@ -42,7 +42,12 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)
 _SLASH_RE = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
 
 
+YEARS = (1900, 2100)  # a month outside these years is a typing error, not data
+
+
 def _real_date(y: int, m: int, d: int) -> str | None:
+    if not YEARS[0] <= y <= YEARS[1]:
+        return f"the year {y} is outside {YEARS[0]}-{YEARS[1]}"
     if not 1 <= m <= 12:
         return f"there is no month {m}"
     last = calendar.monthrange(y, m)[1]
@@ -84,30 +89,34 @@ def parse_date_text(t: str) -> tuple[pd.Timestamp | None, str | None]:
     return pd.Timestamp(year=y, month=mo, day=d), None
 
 
+_WHOLE = re.compile(r"[0-9]+(?:\.0*)?")  # 12, 12.0 (as spreadsheets export whole numbers)
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+")
+
+
 def parse_count_text(t: str) -> tuple[int | None, str | None]:
+    """A count: plain ASCII digits (``12``, or ``12.0``); ``1e3``, ``1_000``, ``+5`` and digits of
+    other scripts are not counts a person typed and are refused."""
     low = t.lower()
     if low in MISSING_TOKENS:
         return None, "missing"
     if t == "*":
         return None, "suppressed"
-    try:
-        x = float(t)
-    except ValueError:
+    if not _WHOLE.fullmatch(t):
+        if _DECIMAL.fullmatch(t):
+            return None, "negative" if t.startswith("-") else "fractional"
         return None, "not a number"
-    if not np.isfinite(x):
-        return None, "not a number"
-    if not x.is_integer():
-        return None, "fractional"
-    if x < 0:
-        return None, "negative"
+    x = int(float(t))
     if x > MAX_COUNT:
         return None, "too large"
-    return int(x), None
+    return x, None
 
 
 def parse_number_text(t: str) -> tuple[float | None, str | None]:
+    """A number >= 0 written with ASCII digits and an optional decimal point."""
     if t.lower() in MISSING_TOKENS:
         return None, "missing"
+    if not _DECIMAL.fullmatch(t):
+        return None, "not a number"
     try:
         x = float(t)
     except ValueError:

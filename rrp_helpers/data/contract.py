@@ -250,6 +250,8 @@ SETTINGS: tuple[Setting, ...] = (
             '# change_package = "my_change_package.csv"'),
     Setting("values_rounded_to", None, "the publisher rounded every count to this (e.g. 5 for NHS Digital)",
             "# values_rounded_to = 5"),
+    Setting("extra_ward_columns", None, "columns of wards.csv beyond the contract to keep (e.g. a directorate); "
+            "every other extra column is left out of every output", '# extra_ward_columns = ["directorate"]'),
     Setting("synthetic", False, "true stamps SYNTHETIC DATA on every page (the demo); leave false for real data",
             "synthetic = false"),
     Setting("measures", None, "[measures.<name>] tables: label, direction (down/up), kind (outcome/balancing); "

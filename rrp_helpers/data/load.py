@@ -22,7 +22,7 @@ from rrp_helpers.data.columns import CheckContext
 from rrp_helpers.data.contract import TABLES
 from rrp_helpers.data.extract import RawTable, load_table
 from rrp_helpers.data.model import DEFAULT_MEASURES, Collaborative, CollaborativeConfig, MeasureSpec
-from rrp_helpers.data.problems import Collector, DataError, Problem, ValidationReport
+from rrp_helpers.data.problems import Collector, DataError, Problem, ValidationReport, closest
 from rrp_helpers.data.readers import read_csv_grid
 from rrp_helpers.data.settings import build_config
 from rrp_helpers.data.sources import Source, open_source
@@ -72,6 +72,8 @@ def _run(path: Path, build: bool = True) -> tuple[list[Problem], Collaborative |
         cfg, specs = build_config(src.config[0], src.config[1], src.config_label, col, src.is_sheet)
     ctx = CheckContext(col, tuple(m.name for m in specs), cfg.months() if cfg else None, src.labels["wards"])
     checked, monthly_rows = _check_tables(src, ctx, cfg)
+    if cfg is not None:
+        _warn_extra_columns(src, cfg, col)
     if checked.monthly is None and monthly_rows is not None and cfg is not None and checked.wards is not None:
         monthly_ok = not any(p.severity == "error" and p.file == src.labels["monthly"] for p in col.problems)
         checked.monthly = complete_monthly(monthly_rows, checked.wards["ward_id"].tolist(), cfg,
@@ -81,11 +83,29 @@ def _run(path: Path, build: bool = True) -> tuple[list[Problem], Collaborative |
     if (not build or any(p.severity == "error" for p in problems) or cfg is None
             or checked.wards is None or checked.monthly is None):
         return problems, None, src.read
-    frames = {stem: typed(getattr(checked, stem), spec.dtypes) for stem, spec in TABLES.items()}
+    keep = {"wards": cfg.extra_ward_columns}
+    frames = {stem: typed(getattr(checked, stem), spec.dtypes, keep.get(stem, ())) for stem, spec in TABLES.items()}
     frames = {stem: sorted_frame(frame, list(TABLES[stem].sort_by)) for stem, frame in frames.items()}
-    collab = Collaborative(path=path, config=cfg, **frames,
+    collab = Collaborative(path=path, config=cfg, **frames, sources=tuple(dict.fromkeys(src.read)),
                            problems=tuple(p for p in problems if p.severity == "warning"))
     return problems, collab, src.read
+
+
+def _warn_extra_columns(src: Source, cfg: CollaborativeConfig, col: Collector) -> None:
+    """One warning per file for columns outside the contract: they reach no output (only the
+    ward columns named in ``extra_ward_columns`` are kept)."""
+    for stem, table in src.tables.items():
+        if table is None:
+            continue
+        names = TABLES[stem].names
+        extras = [c for c in table.df.columns if c not in names and not (stem == "wards" and c in cfg.extra_ward_columns)
+                  and not closest(c, [o for o in TABLES[stem].optional if o not in table.df.columns], n=1)]
+        if extras:
+            hint = ('to keep a ward column, name it in collaborative.toml: extra_ward_columns = ["' + extras[0] + '"]'
+                    if stem == "wards" else "delete the column, or leave it: it is ignored")
+            col.warn(table.label, table.header_row, None, None,
+                     f"{'column' if len(extras) == 1 else 'columns'} {', '.join(repr(c) for c in extras[:8])} "
+                     f"{'is' if len(extras) == 1 else 'are'} not part of the data contract and left out of every output", hint)
 
 
 def _check_tables(src: Source, ctx: CheckContext, cfg: CollaborativeConfig | None
@@ -131,6 +151,12 @@ def _change_package(src: Source, col: Collector) -> tuple[RawTable | None, str]:
         entry = entries["change_package"]
         path = (src.base_dir / str(entry.value)).resolve()
         label = path.name if path.parent == src.base_dir.resolve() else str(entry.value)
+        if not path.is_relative_to(src.base_dir.resolve()):
+            col.error(src.config_label, entry.row, "value" if src.is_sheet else "change_package", str(entry.value),
+                      "the change package must be a file in the collaborative's folder (files elsewhere are not read)",
+                      "copy your change package into the folder and name it there, e.g. change_package = "
+                      "\"my_change_package.csv\", or remove the setting to use the shipped change package")
+            return None, label
         if path.is_file():
             src.read.append(path)
             return load_table(read_csv_grid(path, label, col), spec, col, "change_package"), label

@@ -54,6 +54,7 @@ class CollaborativeConfig:
     unit_label: str = "ward"  # what one unit is called in sentences ("ward", "provider")
     ward_chart: str = "c"  # "u": rates per rate_per occupied bed days
     collaborative_chart: str = "i"
+    extra_ward_columns: tuple[str, ...] = ()  # columns of wards.csv beyond the contract, kept on purpose
 
     def months(self) -> pd.DatetimeIndex:
         """Every month from baseline start to the testing end (or baseline end)."""
@@ -96,6 +97,13 @@ class Collaborative:
     annotations: pd.DataFrame
     engagement: pd.DataFrame
     problems: tuple[Problem, ...] = ()
+    sources: tuple[Path, ...] = ()  # every file the load read (outputs never overwrite them)
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """What a command writing outputs must never overwrite nor mix into: the collaborative's
+        folder or workbook and every file read."""
+        return (self.path, *self.sources)
 
     @property
     def ward_ids(self) -> list[str]:

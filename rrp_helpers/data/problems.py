@@ -51,7 +51,7 @@ class Problem:
         """``file row N, column 'c'`` (the parts that are known)."""
         parts = [self.file]
         if self.row is not None:
-            parts.append(f" row {self.row}")
+            parts.append(f" {'line' if self.file.lower().endswith('.toml') else 'row'} {self.row}")
         if self.column is not None:
             parts.append(("," if self.row is not None else "") + f" column '{self.column}'")
         return "".join(parts)
@@ -88,13 +88,14 @@ class ValidationReport:
     def format(self, max_per_file: int = 50) -> str:
         """Readable report grouped by file, errors first, at most ``max_per_file`` lines each."""
         ne, nw = len(self.errors), len(self.warnings)
+        path = privacy.scrub(str(self.path))
         if ne:
-            summary = (f"{plural(ne, 'error')} and {plural(nw, 'warning')} in {self.path}: "
+            summary = (f"{plural(ne, 'error')} and {plural(nw, 'warning')} in {path}: "
                        "the data cannot be loaded until the errors are fixed.")
         elif nw:
-            summary = f"No errors, {plural(nw, 'warning')} in {self.path}: the data can be loaded."
+            summary = f"No errors, {plural(nw, 'warning')} in {path}: the data can be loaded."
         else:
-            summary = f"No problems found in {self.path}."
+            summary = f"No problems found in {path}."
         lines = [summary]
         files: dict[str, list[Problem]] = {}
         for p in self.problems:

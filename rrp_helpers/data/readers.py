@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,17 +106,57 @@ def _sniff_delimiter(text: str) -> str:
     return ","
 
 
-def read_csv_grid(path: Path, label: str, col: Collector) -> Grid | None:
-    """Read a CSV as text cells; None (with a problem) if it cannot be read."""
+def max_file_bytes() -> int:
+    """The largest input file read: ``$RRP_MAX_FILE_MB`` megabytes (default 1,024), checked before
+    reading, so that a wrong file cannot exhaust the machine's memory."""
     try:
-        raw = path.read_bytes()
+        return int(float(os.environ.get("RRP_MAX_FILE_MB", "1024")) * 1024 * 1024)
+    except ValueError:
+        return 1024 * 1024 * 1024
+
+
+def size_allowed(path: Path, label: str, col: Collector) -> bool:
+    """Whether the file can be read at all and is not over :func:`max_file_bytes` (a problem if not)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        col.error(label, None, None, None, f"the file could not be opened ({exc.strerror})",
+                  "check the file's permissions and that it is not open elsewhere")
+        return False
+    if size > max_file_bytes():
+        col.error(label, None, None, None,
+                  f"the file is {size / 1024 / 1024:,.0f} MB, over the limit of {max_file_bytes() / 1024 / 1024:,.0f} MB",
+                  "check it is the right file; to read a larger one, set the environment variable "
+                  "RRP_MAX_FILE_MB (e.g. RRP_MAX_FILE_MB=4096)")
+        return False
+    return True
+
+
+def read_bytes_limited(path: Path, label: str, col: Collector) -> bytes | None:
+    """The file's bytes; None (with a problem) if it cannot be read or is over :func:`max_file_bytes`."""
+    if not size_allowed(path, label, col):
+        return None
+    try:
+        return path.read_bytes()
     except OSError as exc:
         col.error(label, None, None, None, f"the file could not be opened ({exc.strerror})",
                   "check the file's permissions and that it is not open elsewhere")
         return None
+
+
+def read_csv_grid(path: Path, label: str, col: Collector) -> Grid | None:
+    """Read a CSV as text cells; None (with a problem) if it cannot be read."""
+    raw = read_bytes_limited(path, label, col)
+    if raw is None:
+        return None
     if not raw.strip():
         return Grid(label, pd.DataFrame())
-    text = decode(raw, label, col).replace("\x00", "")
+    text = decode(raw, label, col)
+    if "\x00" in text:
+        row = text.count("\n", 0, text.index("\x00")) + 1
+        col.error(label, row, None, None, "the file contains NUL characters: it is not a text CSV file (a binary "
+                  "file, or UTF-16 text without its byte-order mark)", "save it again from a spreadsheet as 'CSV UTF-8'")
+        return None
     delim = _sniff_delimiter(text)
     if len(text) > 100_000:  # large files: pandas' C parser (small ones: csv is quicker)
         try:
@@ -157,12 +198,39 @@ def _excel_text(v: Any) -> str:
     return str(v)
 
 
+MAX_WORKBOOK_CELLS = 20_000_000  # a workbook holding more cells than this is not a collaborative's
+
+
+def _unpacked_size_problem(path: Path) -> str | None:
+    """Why a workbook must not be opened: it would expand to more than :func:`max_file_bytes`
+    (a "zip bomb": an .xlsx is a zip archive), or it is no zip archive at all (None if fine)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return None  # openpyxl reports it as unreadable
+    if size > max_file_bytes():
+        return (f"the workbook would expand to {size / 1024 / 1024:,.0f} MB when opened, over the limit of "
+                f"{max_file_bytes() / 1024 / 1024:,.0f} MB")
+    return None
+
+
 def read_workbook(path: Path, col: Collector) -> dict[str, Grid] | None:
-    """Every sheet of a workbook as a grid, keyed by lower-cased trimmed sheet name."""
+    """Every sheet of a workbook as a grid, keyed by lower-cased trimmed sheet name. Formula cells
+    that Excel has not calculated are errors (their value is unknown, not missing)."""
     import openpyxl  # local: only needed for workbooks
     from openpyxl.utils.exceptions import InvalidFileException
 
     label = path.name
+    if not size_allowed(path, label, col):
+        return None
+    problem = _unpacked_size_problem(path)
+    if problem:
+        col.error(label, None, None, None, problem, "check it is the right workbook; to read a larger one, set the "
+                  "environment variable RRP_MAX_FILE_MB")
+        return None
     try:
         wb = openpyxl.load_workbook(path, data_only=True)  # read-only access to the file
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
@@ -175,8 +243,23 @@ def read_workbook(path: Path, col: Collector) -> dict[str, Grid] | None:
                   "save it from Excel as an .xlsx workbook")
         return None
     grids: dict[str, Grid] = {}
+    formulas = _uncalculated_formulas(path, wb)
     try:
+        cells = sum((ws.max_row or 0) * (ws.max_column or 0) for ws in wb.worksheets)
+        if cells > MAX_WORKBOOK_CELLS:
+            col.error(label, None, None, None, f"the workbook's sheets span {cells:,} cells, more than a collaborative "
+                      f"holds ({MAX_WORKBOOK_CELLS:,} at most)", "delete the unused rows and columns, or check it is the "
+                      "right workbook")
+            return None
         for ws in wb.worksheets:
+            if privacy.contains_nhs_number(ws.title):
+                col.error(f"{label}[sheet]", None, None, None, "a sheet's name looks like an NHS number "
+                          "(patient-identifiable data)", "rename the sheet")
+                continue
+            for row, column in formulas.get(ws.title, []):
+                col.error(f"{label}[{ws.title}]", row, col_letter(column - 1), None,
+                          "the cell holds a formula that Excel has not calculated, so its value is unknown",
+                          "open the workbook in Excel (or LibreOffice), let it calculate, and save it again")
             rows = [[_excel_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
             width = max((len(r) for r in rows), default=0)
             frame = pd.DataFrame(rows, columns=range(width), index=range(1, len(rows) + 1),
@@ -194,3 +277,20 @@ def read_workbook(path: Path, col: Collector) -> dict[str, Grid] | None:
     finally:
         wb.close()
     return grids
+
+
+def _uncalculated_formulas(path: Path, values) -> dict[str, list[tuple[int, int]]]:
+    """(row, column) of every formula cell without a calculated value, per sheet title."""
+    import openpyxl
+
+    found: dict[str, list[tuple[int, int]]] = {}
+    formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    try:
+        for ws in formulas.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f" and values[ws.title].cell(cell.row, cell.column).value is None:
+                        found.setdefault(ws.title, []).append((cell.row, cell.column))
+    finally:
+        formulas.close()
+    return found

@@ -26,10 +26,11 @@ from rrp_helpers.data.contract import CONFIG_KEYS, MEASURE_KEYS, Column, TableSp
 from rrp_helpers.data.extract import extract_table, norm_name, scan_privacy
 from rrp_helpers.data.model import DEFAULT_MEASURES, TOTAL, CollaborativeConfig, MeasureSpec
 from rrp_helpers.data.problems import Collector, closest, fmt_month
-from rrp_helpers.data.readers import Grid, decode
+from rrp_helpers.data.readers import Grid, decode, read_bytes_limited
 
 CONFIG_STEM = "collaborative"
 MIN_RUN_POINTS = 5  # shift_points and trend_points below this are refused
+MAX_YEARS = 50  # a collaborative's periods longer than this are a typing error
 MEASURES_SHEET = "measures"
 MEASURES_SHEET_SPEC = TableSpec(
     MEASURES_SHEET,
@@ -62,10 +63,8 @@ def _toml_line(text: str, key: str, section: str | None = None) -> int | None:
 
 def config_from_toml(path: Path, label: str, col: Collector
                       ) -> tuple[dict[str, Entry], dict[str, dict[str, Entry]] | None] | None:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        col.error(label, None, None, None, f"the file could not be opened ({exc.strerror})")
+    raw = read_bytes_limited(path, label, col)
+    if raw is None:
         return None
     if not raw.strip():
         col.error(label, None, None, None, "the file is empty",
@@ -102,8 +101,13 @@ def config_from_toml(path: Path, label: str, col: Collector
 
 
 def _scan_config_privacy(data: Any, label: str, text: str, col: Collector, key: str = "") -> None:
+    """Refuse NHS numbers in every value and every key (a measure's name is a key) of the TOML."""
     if isinstance(data, dict):
         for k, v in data.items():
+            if privacy.contains_nhs_number(k):
+                col.error(label, None, None, None, "a setting's or a measure's name looks like an NHS number "
+                          "(patient-identifiable data)", "delete the identifier from the file and save it again")
+                continue
             _scan_config_privacy(v, label, text, col, k)
     elif isinstance(data, list):
         for v in data:
@@ -212,6 +216,8 @@ def build_config(entries: dict[str, Entry], measures: dict[str, dict[str, Entry]
     name = entries.get("name")
     if name is None or not str(name.value).strip():
         check.err("name", None, "the collaborative needs a name", 'add name = "…"')
+    elif not isinstance(name.value, str):
+        check.err("name", None, "the name must be text", 'write name = "My collaborative" (in quotes)')
     description = str(entries["description"].value) if "description" in entries else ""
     synthetic = False
     if "synthetic" in entries:
@@ -230,9 +236,13 @@ def build_config(entries: dict[str, Entry], measures: dict[str, dict[str, Entry]
         t0 = t1 = None
     if b0 is None or b1 is None:
         check.ok = False
+    elif (t1 or b1).year - b0.year > MAX_YEARS:
+        check.err("testing" if t1 is not None else "baseline", f"{fmt_month(b0)} to {fmt_month(t1 or b1)}",
+                  f"the periods span more than {MAX_YEARS} years", "check the years of the baseline and testing periods")
     ints = check.whole_numbers()
     aim = check.aim()
     texts = check.texts()
+    extra_ward_columns = check.extra_ward_columns()
     specs = check.measures(measures)
     if not check.ok:
         return None, specs
@@ -243,7 +253,8 @@ def build_config(entries: dict[str, Entry], measures: dict[str, dict[str, Entry]
         shift_points=int(ints["shift_points"]), trend_points=int(ints["trend_points"]),
         aim_reduction_pct=aim, measures=specs, rate_per=int(ints["rate_per"]),
         values_rounded_to=ints["values_rounded_to"], unit_label=texts["unit_label"],
-        ward_chart=texts["ward_chart"], collaborative_chart=texts["collaborative_chart"])
+        ward_chart=texts["ward_chart"], collaborative_chart=texts["collaborative_chart"],
+        extra_ward_columns=extra_ward_columns)
     return cfg, specs
 
 
@@ -326,8 +337,8 @@ class _SettingsCheck:
                 least = MIN_RUN_POINTS if key in ("shift_points", "trend_points") else 1
                 if v is None or v < least:
                     why = ("" if least == 1 else
-                           f": shorter runs happen by chance so often that most wards would show a change "
-                           f"(the collaborative's rule is 8, Making Data Count's 7, IHI's 6)")
+                           ": shorter runs happen by chance so often that most wards would show a change "
+                           "(the collaborative's rule is 8, Making Data Count's 7, IHI's 6)")
                     self.err(key, self.entries[key].value, f"{key} must be a whole number of at least {least}{why}")
                 else:
                     values[key] = v
@@ -356,6 +367,23 @@ class _SettingsCheck:
                 else:
                     texts[key] = value
         return texts
+
+    def extra_ward_columns(self) -> tuple[str, ...]:
+        """The ward columns kept beyond the contract: never one named like a patient identifier."""
+        if "extra_ward_columns" not in self.entries:
+            return ()
+        value = self.entries["extra_ward_columns"].value
+        names = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            self.err("extra_ward_columns", None, "extra_ward_columns must be a list of column names",
+                     'write extra_ward_columns = ["directorate"]')
+            return ()
+        for name in names:
+            reason = privacy.identifier_column_reason(name)
+            if reason:
+                self.err("extra_ward_columns", name, f"this column name suggests it holds {reason} "
+                         "(patient-identifiable data): it cannot be kept", "remove it from extra_ward_columns")
+        return tuple(names)
 
     def measures(self, measures: dict[str, dict[str, Entry]] | None) -> tuple[MeasureSpec, ...]:
         """The configured measures (the three core ones when none are configured)."""

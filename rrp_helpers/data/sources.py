@@ -59,11 +59,16 @@ def open_directory(d: Path, col: Collector, toml_path: Path | None = None) -> So
             tables[stem] = None
             continue
         present.add(stem)
+        if not p.resolve().is_relative_to(d.resolve()):
+            col.error(p.name, None, None, None, "the file is a link to a file outside the collaborative's folder, "
+                      "which is not read", "copy the file itself into the folder")
+            tables[stem] = None
+            continue
         read.append(p)
         tables[stem] = load_table(read_csv_grid(p, p.name, col), spec, col, stem, p.stat().st_size)
     known = {f"{s}.csv" for s in TABLES} | {"collaborative.toml"}
     for name, p in sorted(files.items()):
-        if p.suffix.lower() == ".csv" and p.name not in known:
+        if p.suffix.lower() == ".csv" and p.name not in known and p.resolve().is_relative_to(d.resolve()):
             grid = read_csv_grid(p, p.name, col)
             read.append(p)
             if grid is not None:

@@ -395,7 +395,9 @@ def sorted_frame(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df.sort_values(cols, kind="stable").reset_index(drop=True) if cols else df.reset_index(drop=True)
 
 
-def typed(df: pd.DataFrame | None, columns: dict[str, str]) -> pd.DataFrame:
+def typed(df: pd.DataFrame | None, columns: dict[str, str], keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The contract's ``columns`` with their dtypes, then the extra columns of ``keep`` found in
+    ``df``; every other column is left out (it reaches no output)."""
     if df is None:
         return empty_frame(columns)
     out = df.copy()
@@ -407,5 +409,5 @@ def typed(df: pd.DataFrame | None, columns: dict[str, str]) -> pd.DataFrame:
                 out[c] = na_str(out[c].fillna(""))
         else:
             out[c] = out[c].astype(t)
-    extra = [c for c in out.columns if c not in columns and not c.startswith("_")]
+    extra = [c for c in keep if c in out.columns and c not in columns]
     return out[list(columns) + extra]

@@ -29,6 +29,7 @@ from typing import Any
 
 from rrp_helpers.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK
 from rrp_helpers.files import remove_stale_temporaries, safe_name, write_atomic
+from rrp_helpers.outputs import claim
 from rrp_helpers.paths import NOTEBOOKS_DIR
 from rrp_helpers.reports import html, manifest
 from rrp_helpers.reports.index import index_page, ward_headlines
@@ -53,6 +54,9 @@ NOTEBOOK_TITLES = {
     "04_explorer": "Explorer (static: choose a ward in the last chart)",
 }
 RENDERER = "rrp-embed"
+#: What the batch writes at the top of its folder (a folder holding only these is one an earlier
+#: version wrote, before output folders were marked).
+REPORT_NAMES = frozenset({"index.html", manifest.MANIFEST, "wards", "collaborative", "notebooks", ".cache"})
 
 
 def default_jobs() -> int:
@@ -134,23 +138,22 @@ def build_reports(options: ReportOptions) -> Summary:
     if unknown:
         return Summary(out, EXIT_DATA, message=f"rrp reports: unknown ward id(s): {', '.join(map(repr, unknown))}. "
                                                f"Ward ids in {options.data}: {', '.join(all_wards)}")
-    state = manifest.read_manifest(out)
-    entries: dict[str, dict[str, Any]] = state["entries"]
-    now = _dt.datetime.now().isoformat(timespec="seconds")
-    plan = _plan(options, collab, entries, now)
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out)
-    results = _run_tasks(plan.tasks, options, out) if plan.tasks else []
-    for result in results:
-        previous = entries.get(result.key, {})
-        entries[result.key] = {
-            "status": result.status, "error": result.error, "finished": now, "seconds": round(result.seconds, 2),
-            "fingerprint": plan.fingerprints[result.key] if result.status == STATUS_OK else previous.get("fingerprint", ""),
-        }
-    state.update(version=manifest.MANIFEST_VERSION, data=str(options.data.resolve()), collaborative=collab.config.name,
-                 generated=now)
-    manifest.write_manifest(out, state)
-    _write_index(collab, entries, options, plan.skipped, now)
+    with claim(out, "rrp reports", inputs=collab.inputs, adopt=REPORT_NAMES):
+        state = manifest.read_manifest(out)
+        entries: dict[str, dict[str, Any]] = state["entries"]
+        now = _dt.datetime.now().isoformat(timespec="seconds")
+        plan = _plan(options, collab, entries, now)
+        remove_stale_temporaries(out)
+        results = _run_tasks(plan.tasks, options, out) if plan.tasks else []
+        for result in results:
+            previous = entries.get(result.key, {})
+            entries[result.key] = {
+                "status": result.status, "error": result.error, "finished": now, "seconds": round(result.seconds, 2),
+                "fingerprint": plan.fingerprints[result.key] if result.status == STATUS_OK else previous.get("fingerprint", ""),
+            }
+        state.update(version=manifest.MANIFEST_VERSION, collaborative=collab.config.name, generated=now)
+        manifest.write_manifest(out, state)
+        _write_index(collab, entries, options, plan.skipped, now)
     summary = _summary(collab, entries, results, plan, options)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -256,16 +259,20 @@ def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[Tas
 
 
 def _write_index(collab, entries: dict[str, dict], options: ReportOptions, skipped: set[str], now: str) -> None:
+    rule = None
+    if options.publish:
+        from rrp_helpers.publish import PublishRule
+
+        rule = PublishRule(*options.publish)
     try:
-        headlines = ward_headlines(collab)
+        headlines = ward_headlines(collab, rule)
     except Exception as error:  # noqa: BLE001 - the index is still written
         headlines = {str(w): f"(headline not computed: {first_line(error)})" for w in collab.wards["ward_id"]}
     notice = None
-    if options.publish:
-        from rrp_helpers.publish import PublishRule
+    if rule is not None:
         from rrp_helpers.publish import notice as publish_notice
 
-        notice = publish_notice(PublishRule(*options.publish))
+        notice = publish_notice(rule)
     page = index_page(collab, entries, headlines, out=options.out, skipped=skipped, generated=now,
                       notebook_titles=NOTEBOOK_TITLES, notice=notice)
     write_atomic(options.out / "index.html", page)

@@ -8,9 +8,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from rrp_helpers import outcomes
 from rrp_helpers.data import Collaborative
 from rrp_helpers.files import safe_name
+from rrp_helpers.publish import SUPPRESSED, PublishRule
+from rrp_helpers.results import published_table
 from rrp_helpers.reports.tasks import STATUS_FAILED, STATUS_NO_DATA, STATUS_OK
 
 __all__ = ["ward_headlines", "index_page"]
@@ -25,10 +29,13 @@ def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def ward_headlines(collab: Collaborative) -> dict[str, str]:
-    """One line per ward for the index: the measures with a sustained change and by how much."""
+def ward_headlines(collab: Collaborative, publish_rule: PublishRule | None = None) -> dict[str, str]:
+    """One line per ward for the index: the measures with a sustained change and by how much (a
+    reduction derived from too few incidents is ``*`` under ``publish_rule``)."""
     labels = outcomes.measure_labels(collab)
     results = outcomes.team_results(collab)
+    if publish_rule is not None:
+        results = published_table("team_results", results, publish_rule)
     outcome_measures = outcomes.outcome_measures(collab)
     headlines = {}
     for ward_id, rows in results.groupby("ward_id", sort=False):
@@ -37,10 +44,11 @@ def ward_headlines(collab: Collaborative) -> dict[str, str]:
             if row.measure not in (*outcome_measures, "total"):
                 continue
             label = labels.get(row.measure, row.measure)
+            reduction = pd.to_numeric(row.reduction_pct, errors="coerce")
             if row.sustained == outcomes.SUSTAINED_IMPROVEMENT:
-                better.append(f"{label} down {row.reduction_pct:.0f}%")
+                better.append(f"{label} down {SUPPRESSED if pd.isna(reduction) else f'{reduction:.0f}'}%")
             elif row.sustained == outcomes.SUSTAINED_DETERIORATION:
-                worse.append(f"{label} up {-row.reduction_pct:.0f}%")
+                worse.append(f"{label} up {SUPPRESSED if pd.isna(reduction) else f'{-reduction:.0f}'}%")
         improved = sum(1 for item in better if not item.startswith(labels["total"]))
         text = []
         if better:

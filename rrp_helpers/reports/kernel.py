@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, default
 
 __all__ = [
     "ENGINE_NAME",
@@ -58,9 +59,27 @@ RESET_CODE = '__import__("rrp_helpers.reports.isolation").reports.isolation.rest
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels listen on IPC sockets instead of TCP."""
+    """A kernel manager whose kernels listen on IPC sockets instead of TCP.
+
+    Each kernel's sockets get a path of their own in a private temporary folder (jupyter_client
+    would otherwise name them ``kernel-ipc-N`` in the working folder, the same for every worker:
+    two kernels would then read each other's messages). They are removed when the kernel stops.
+    """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        if self.transport != "ipc":
+            return super()._ip_default()
+        return str(Path(tempfile.mkdtemp(prefix="rrp-kernel-")) / "ipc")
+
+    def cleanup_ipc_files(self) -> None:
+        super().cleanup_ipc_files()
+        folder = Path(self.ip).parent
+        if self.transport == "ipc" and folder.name.startswith("rrp-kernel-"):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
 
 
 class _Kernel:

@@ -121,7 +121,12 @@ def _negative_count(book) -> None:
     book["monthly"]["D8"] = -2  # below two title rows: the header is row 3, so this is data row 8
 
 
+def _uncalculated_formula(book) -> None:
+    book["monthly"]["D6"] = "=SUM(D2:D5)"  # openpyxl saves no calculated value with it
+
+
 def main() -> None:
+    issue_14_cases()
     excel_case("excel_merged_counts", "book.xlsx: monthly counts D5:D7 are one merged cell.", edit=_merge_counts)
     excel_case("excel_title_rows_negative_count",
                "book.xlsx: two title rows above each table; monthly row 8 has count -2.", title_rows=2, edit=_negative_count)
@@ -221,6 +226,38 @@ def main() -> None:
          {"wards.csv": b"\xef\xbb\xbf" + WARDS_CSV.replace("Ward A", "Ward \u00c5").encode("utf-8")})
     case("ok_cp1252", "Valid: wards.csv is Windows cp1252 text with 'Ward \u00d1 \u2013 caf\u00e9'.",
          {"wards.csv": WARDS_CSV.replace("Ward A", "Ward \u00d1 \u2013 caf\u00e9").encode("cp1252")})
+
+
+def issue_14_cases() -> None:
+    """Inputs of a hostile or careless user: identifiers however written, files outside the
+    folder, impossible years, counts no person types, NUL characters, wrong settings."""
+    excel_case("excel_formula_without_value", "book.xlsx: monthly D6 holds a formula Excel never calculated.",
+               edit=_uncalculated_formula)
+    case("identifier_column_normalised", "wards.csv has a column 'D.O.B.' (a date of birth, with dots).",
+         {"wards.csv": WARDS_CSV.replace(",beds\n", ",beds,D.O.B.\n").replace(",18\n", ",18,1980-01-01\n")
+                                 .replace(",12\n", ",12,1975-05-05\n")})
+    for name, written in (("nbsp", "943\u00a0476\u00a05919"), ("scientific", "9.434765919E9"),
+                          ("fullwidth", "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19")):
+        case(f"nhs_number_{name}_in_note", f"annotations.csv row 2 has an NHS number written {name}.",
+             {"annotations.csv": f"ward_id,month,note\nward-a,2019-05,Patient {written} moved\n"})
+    case("toml_measure_named_like_nhs_number", "collaborative.toml names a measure m9434765919.", {},
+         toml=TOML + '\n[measures.m9434765919]\nlabel = "x"\n')
+    case("change_package_outside", "collaborative.toml names /etc/passwd as the change package.", {},
+         toml=TOML + 'change_package = "/etc/passwd"\n')
+    case("month_year_zero", "monthly.csv row 8 has month 0000-01.", {"monthly.csv": with_row(6, 1, "0000-01")})
+    case("toml_testing_far_future", "collaborative.toml testing ends 9999-12.", {},
+         toml=TOML.replace('testing = ["2019-04", "2019-06"]', 'testing = ["2019-04", "9999-12"]'))
+    for name, written in (("underscore", "1_000"), ("exponent", "1e3"), ("fullwidth", "\uff11\uff12")):
+        case(f"count_{name}", f"monthly.csv row 6 has count {written}.", {"monthly.csv": with_row(4, 3, written)})
+    case("ward_id_with_nul", "wards.csv has a NUL character inside ward-a's id on row 2.",
+         {"wards.csv": WARDS_CSV.replace("ward-a,Ward A", "ward-\x00a,Ward A")})
+    case("toml_name_list", "collaborative.toml gives name as a list.", {},
+         toml=TOML.replace('name = "Corpus collaborative (synthetic)"', 'name = ["a", "b"]'))
+    case("toml_shift_points_one", "collaborative.toml sets shift_points = 1.", {},
+         toml=TOML.replace("shift_points = 8", "shift_points = 1"))
+    case("extra_ward_column_dropped", "wards.csv has an extra column 'directorate' (left out of every output).",
+         {"wards.csv": WARDS_CSV.replace(",beds\n", ",beds,directorate\n").replace(",18\n", ",18,North\n")
+                                 .replace(",12\n", ",12,South\n")})
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The offline HTML reports of ``rrp reports``, opened in a real browser from ``file://``.
 
-One report folder is built per session (``rrp reports data/demo --wards alder oak --jobs 2``, into a
-temporary folder). Each page must draw its charts (Vega, inlined in the page as a ``vegaEmbed``
+One report folder is built per session (``rrp reports`` of a copy of the demo, ``--wards alder oak
+--jobs 2``, into a temporary folder); alder carries an annotation written to break a page
+(``<!--<script>``: it must neither stop a chart drawing nor hide the rest of the page). Each page must draw its charts (Vega, inlined in the page as a ``vegaEmbed``
 bundle), log no console error and request nothing but ``file://`` URLs; the index's links must
 resolve; the explorer report's static ward drop-down (an HTML ``select`` bound to an Altair
 parameter, no kernel) must change the drawn chart.
@@ -9,6 +10,7 @@ parameter, no kernel) must change the drawn chart.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from .browser_support import REPO, file_path, record_timing, require_browser
 pytestmark = pytest.mark.browser
 
 WARDS = ("alder", "oak")
+HOSTILE_NOTE = "New lead <!--<script> and </script><b>bold?</b>"
 WARD_NAMES = {"alder": "Alder Ward", "oak": "Oak Ward"}
 
 #: JS: every Vega chart container of the page with what is drawn in it.
@@ -46,10 +49,13 @@ CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].map(el => {
 def reports_dir(tmp_path_factory, artifacts) -> Path:
     """``rrp reports`` of two demo wards (and the collaborative notebooks) in a temporary folder."""
     require_browser()  # no 25 s build when the browser tests cannot run anyway
-    if not (REPO / "rrp_helpers" / "reports.py").exists():
-        pytest.skip("rrp_helpers/reports.py is absent: `rrp reports` is not built yet")
-    out = tmp_path_factory.mktemp("reports") / "out"
-    command = [sys.executable, "-m", "rrp_helpers.cli", "reports", "data/demo", "--out", str(out),
+    base = tmp_path_factory.mktemp("reports")
+    data = base / "demo"
+    shutil.copytree(REPO / "data" / "demo", data)
+    with (data / "annotations.csv").open("a", encoding="utf-8") as notes:
+        notes.write(f'alder,2019-03,"{HOSTILE_NOTE}",\n')
+    out = base / "out"
+    command = [sys.executable, "-m", "rrp_helpers.cli", "reports", str(data), "--out", str(out),
                "--wards", *WARDS, "--jobs", "2", "--quiet"]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
@@ -116,6 +122,7 @@ def test_ward_report_draws_its_charts_offline(page, reports_dir, artifacts, ward
     for chart in drawn:
         assert (chart["svg"] and chart["paths"] >= 3) or chart["inked"] > 100, f"chart {chart['id']} is empty: {chart}"
     assert WARD_NAMES[ward] in page.inner_text("body")
+    assert "Safety cross of the latest month" in page.inner_text("body")  # nothing after a note was swallowed
     page.screenshot(path=str(artifacts / f"report-ward-{ward}.png"), full_page=True)
     assert_offline_and_clean(page)
 

@@ -76,6 +76,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rrp_helpers.errors import UsageError
 from rrp_helpers.importers.mhsds.building import build, slug
 from rrp_helpers.importers.mhsds.model import Cell, Imported, ImportRefused, Month, Reading
 from rrp_helpers.importers.mhsds.months import parse_date, parse_period
@@ -91,6 +92,7 @@ from rrp_helpers.importers.mhsds.publication import (
 )
 from rrp_helpers.importers.mhsds.reading import parse_value, provider_key, read_inputs
 from rrp_helpers.importers.mhsds.writing import MONTHLY_COLUMNS, WARD_COLUMNS, write
+from rrp_helpers.outputs import check_placement
 
 __all__ = [
     "import_mhsds",
@@ -128,19 +130,10 @@ def import_mhsds(inputs: Sequence[str | Path], out: str | Path, *, baseline: str
     would land inside or replace an input, and every problem of the files."""
     baseline_months = parse_period(baseline, "--baseline")
     testing_months = parse_period(testing, "--testing")
-    _refuse_out_over_inputs(inputs, out)
+    try:
+        check_placement(Path(out), [Path(p) for p in inputs])
+    except UsageError as error:
+        raise ImportRefused([f"{error} (inputs are never modified)"]) from None
     imported = build(read_inputs(inputs), baseline_months, testing_months)
-    write(imported, out)
+    write(imported, out, inputs=inputs)
     return imported
-
-
-def _refuse_out_over_inputs(inputs: Sequence[str | Path], out: str | Path) -> None:
-    """Inputs are never modified: ``out`` may be neither inside an input folder nor an input's parent."""
-    out_resolved = Path(out).resolve()
-    for given in inputs:
-        g = Path(given).resolve()
-        if g.is_dir() and (out_resolved == g or g in out_resolved.parents):
-            raise ImportRefused([(f"--out {out} is inside the input folder {given}: choose a folder outside it "
-                                  "(inputs are never modified)")])
-        if out_resolved in g.parents or out_resolved == g:
-            raise ImportRefused([f"--out {out} would replace the input {given}: choose another folder"])

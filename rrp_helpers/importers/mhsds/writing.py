@@ -8,14 +8,16 @@ byte-identical files.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
 from rrp_helpers.data.contract import TABLES
-from rrp_helpers.files import replace_folder
+from rrp_helpers.errors import UsageError
 from rrp_helpers.importers.mhsds.model import Imported, ImportRefused, Month, Reading
 from rrp_helpers.importers.mhsds.months import format_month
 from rrp_helpers.importers.mhsds.publication import ATTRIBUTION, NOT_APPLICABLE, PUBLICATION_URL, SPECIALTY
+from rrp_helpers.outputs import write_collaborative
 
 # The contract's columns, less those the importer never fills: MHSDS publishes no bed numbers,
 # and every row has the same origin (the README says which), so no per-row ``source``.
@@ -23,33 +25,29 @@ WARD_COLUMNS: tuple[str, ...] = tuple(c for c in TABLES["wards"].names if c != "
 MONTHLY_COLUMNS: tuple[str, ...] = tuple(c for c in TABLES["monthly"].names if c != "source")
 
 
-def write(imported: Imported, out: str | Path) -> Path:
-    """Write the collaborative to ``out`` atomically (built beside it, then swapped into place).
-
-    An existing ``out`` is replaced only if it is empty or holds a ``collaborative.toml``;
-    otherwise ImportRefused is raised and nothing is written."""
-    out = Path(out)
-    if out.exists():
-        if not out.is_dir():
-            raise ImportRefused([f"--out {out}: exists and is not a folder"])
-        if any(out.iterdir()) and not (out / "collaborative.toml").is_file():
-            raise ImportRefused([(f"--out {out}: the folder exists and is not a collaborative (no "
-                                  "collaborative.toml); choose a new or empty folder")])
-    return replace_folder(out, lambda folder: _fill(folder, imported))
-
-
-def _fill(folder: Path, imported: Imported) -> None:
-    (folder / "collaborative.toml").write_text(imported.toml, encoding="utf-8", newline="\n")
-    _write_csv(folder / "wards.csv", WARD_COLUMNS, imported.wards)
-    _write_csv(folder / "monthly.csv", MONTHLY_COLUMNS, imported.monthly)
-    (folder / "README.md").write_text(imported.readme, encoding="utf-8", newline="\n")
+def write(imported: Imported, out: str | Path, *, inputs: Sequence[str | Path] = ()) -> Path:
+    """Write the collaborative to ``out`` (:func:`rrp_helpers.outputs.write_collaborative`: the
+    folder must be new, empty or written by rrp; files the user added there are kept, files rrp
+    wrote and the user edited since are never replaced; the swap is atomic). A folder that cannot
+    be used raises ImportRefused and nothing is written."""
+    files = {
+        "collaborative.toml": imported.toml.encode("utf-8"),
+        "wards.csv": _csv_bytes(WARD_COLUMNS, imported.wards),
+        "monthly.csv": _csv_bytes(MONTHLY_COLUMNS, imported.monthly),
+        "README.md": imported.readme.encode("utf-8"),
+    }
+    try:
+        return write_collaborative(out, "rrp import-mhsds", files, inputs=[Path(p) for p in inputs])
+    except UsageError as error:
+        raise ImportRefused([str(error)]) from None
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
+def _csv_bytes(header: Sequence[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    w = csv.writer(buffer, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
 
 
 def toml_text(measures: list[tuple[str, str]], baseline: tuple[Month, Month], testing: tuple[Month, Month] | None,

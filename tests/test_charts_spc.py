@@ -1,18 +1,17 @@
-"""Every chart of the workbook renders offline to SVG and PNG (a broken spec fails here)."""
+"""rrp_helpers.charts.spc: SPC charts, dashboards and small multiples render offline, draw every
+point, and the dashboard's own panel specs equal Altair's."""
 
 import json
-import re
 
 import altair as alt
 import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from rrp_helpers import chart_data, charts, concepts, explorer, outcomes, quality
+from chart_support import DEMO
+from chart_support import chart_builders as _chart_builders
+from rrp_helpers import chart_data, charts
 from rrp_helpers.data import load_collaborative
-from pathlib import Path
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 @pytest.fixture(scope="module")
@@ -21,32 +20,7 @@ def collab():
     return load_collaborative(DEMO)
 
 
-def _chart_builders(collab):
-    labels = outcomes.measure_labels(collab)
-    ward_points = chart_data.chart_points(collab, ward_id="alder")
-    crosses = collab.safety_cross[collab.safety_cross["ward_id"].eq("alder")]
-    team = outcomes.team_results(collab)
-    return {
-        "figure1": lambda: charts.measure_dashboard(chart_data.chart_points(collab), labels, annotations=collab.annotations[collab.annotations["ward_id"].eq("ALL")]),
-        "ward_dashboard": lambda: charts.measure_dashboard(
-            ward_points, labels, annotations=collab.annotations, change_ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq("alder")]
-        ),
-        "driver_diagram": lambda: charts.driver_diagram(concepts.table2(collab)),
-        "concept_heatmap": lambda: charts.concept_heatmap(concepts.ward_concepts(collab), concepts.table2(collab), collab.wards),
-        "missing_heatmap": lambda: charts.missing_heatmap(quality.missing_ward_months(collab), collab.wards),
-        "safety_cross": lambda: charts.safety_cross(crosses[crosses["date"] >= "2020-02-01"], "2020-02"),
-        "agreement": lambda: charts.agreement_plot(quality.source_pairs(collab), quality.source_agreement(collab)),
-        "idea_timeline": lambda: charts.idea_timeline(collab.change_ideas[collab.change_ideas["ward_id"].eq("alder")]),
-        "concept_outcomes": lambda: charts.concept_outcomes_plot(concepts.concept_outcomes(collab, team)),
-        "static_ward_chart": lambda: explorer.static_ward_chart(collab),
-        "ward_grid": lambda: explorer.Explorer(collab).grid.chart,
-    }
-
-
-NAMES = [
-    "figure1", "ward_dashboard", "driver_diagram", "concept_heatmap", "missing_heatmap", "safety_cross",
-    "agreement", "idea_timeline", "concept_outcomes", "static_ward_chart", "ward_grid",
-]
+NAMES = ["figure1", "ward_dashboard", "static_ward_chart", pytest.param("ward_grid", marks=pytest.mark.slow)]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -58,11 +32,6 @@ def test_chart_renders_offline_to_svg(collab, name):
     assert "http://" not in json.dumps(spec.get("data", {})) and "https://" not in json.dumps(spec.get("datasets", {}))
 
 
-def test_chart_renders_offline_to_png(collab):
-    png = vlc.vegalite_to_png(_chart_builders(collab)["safety_cross"]().to_dict())
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-
-
 def test_spc_chart_draws_every_point_with_its_limits(collab):
     points = chart_data.chart_points(collab, ward_id="alder")
     restraint = points[points["measure"].eq("restraint")]
@@ -71,13 +40,6 @@ def test_spc_chart_draws_every_point_with_its_limits(collab):
     rows = max(datasets.values(), key=len)
     assert len(rows) == len(restraint)
     assert {"y", "cl", "ucl", "lcl", "point_type", "rules_fired"} <= set(rows[0])
-
-
-def test_embed_renderer_escapes_script_end_in_data():
-    chart = alt.Chart(alt.Data(values=[{"a": "</script><script>alert(1)</script>"}])).mark_point().encode(x="a:N")
-    html = charts.theme._embed_renderer(chart.to_dict())["text/html"]
-    assert html.count("</script>") == 1
-    assert "<\\/script>" in html
 
 
 @pytest.mark.parametrize("ward_id", ["alder", "oak"])

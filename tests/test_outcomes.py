@@ -1,31 +1,15 @@
-"""Outcome tables on tiny hand-made collaboratives, with expected values worked by hand."""
+"""rrp_helpers.outcomes: outcome tables on tiny hand-made collaboratives, with expected values
+worked by hand."""
 
-import dataclasses
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import series_rows
-from rrp_helpers import concepts, outcomes, quality
+from outcomes_support import MEASURES, full_rows, with_shift_rule
+from rrp_helpers import outcomes
 from rrp_helpers.data import load_collaborative
-
-MONTHS = ["2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-06"]
-MEASURES = ("restraint", "seclusion", "rapid_tranquillisation")
-
-
-def with_shift_rule(collab, shift_points):
-    """The hand-worked cases use a shift rule of 3 on 6 months; the loader refuses rules under 5
-    (they flag most wards by chance), so the rule is set after loading."""
-    return dataclasses.replace(collab, config=dataclasses.replace(collab.config, shift_points=shift_points))
-
-
-def full_rows(ward_id, counts_by_measure):
-    rows = []
-    for measure in MEASURES:
-        rows += series_rows(ward_id, measure, MONTHS, counts_by_measure[measure])
-    return rows
 
 
 @pytest.fixture
@@ -99,56 +83,6 @@ def test_table1_rounds_percentages_half_up(make_collaborative):
     assert table.loc["General adult", "percent"] == 100
 
 
-def test_source_agreement_bland_altman(make_collaborative):
-    rows = []
-    for measure in MEASURES:
-        rows += [
-            {**r, "source": "incident_report" if r["month"] < "2020-04" else "safety_cross"}
-            for r in series_rows("a", measure, MONTHS, [3, 3, 3, 3, 5, 7])
-        ]
-    reports = [
-        {"ward_id": "a", "month": m, "measure": "restraint", "count": c}
-        for m, c in zip(MONTHS[3:], [4, 5, 6])  # differences +1, 0, -1
-    ]
-    collab = load_collaborative(make_collaborative([{"ward_id": "a"}], rows, incident_reports=reports))
-    agreement = quality.source_agreement(collab).set_index("measure")
-    row = agreement.loc["restraint"]
-    assert (row["wards"], row["pairs"]) == (1, 3)
-    assert row["mean_difference"] == pytest.approx(0.0)
-    assert row["sd_difference"] == pytest.approx(1.0)
-    assert (row["loa_lower"], row["loa_upper"]) == pytest.approx((-1.96, 1.96))
-    assert row["exact_agreement_pct"] == pytest.approx(100 / 3)
-
-
-def test_concept_tables(make_collaborative):
-    wards = [{"ward_id": w} for w in ("a", "b", "c")]
-    improving = {"restraint": [9, 9, 9, 1, 1, 1], "seclusion": [1] * 6, "rapid_tranquillisation": [1] * 6}
-    flat = {m: [2] * 6 for m in MEASURES}
-    rows = full_rows("a", improving) + full_rows("b", flat) + full_rows("c", flat)
-    ideas = [
-        {"ward_id": "a", "idea_id": "a1", "idea": "x", "change_concept": "Safety huddles", "started": "2020-04"},
-        {"ward_id": "a", "idea_id": "a2", "idea": "y", "change_concept": "Safety huddles", "started": "2020-05"},
-        {"ward_id": "b", "idea_id": "b1", "idea": "z", "change_concept": "Safety huddles", "started": "2020-04"},
-        {"ward_id": "c", "idea_id": "c1", "idea": "w", "change_concept": "Smoke free", "started": "2020-04"},
-    ]
-    collab = with_shift_rule(load_collaborative(make_collaborative(wards, rows, change_ideas=ideas)), 3)
-    table = concepts.table2(collab).set_index("change_concept")
-    assert table.loc["Safety huddles", "wards"] == 2 and table.loc["Safety huddles", "percent"] == 67
-    assert table.loc["Smoke free", "wards"] == 1 and table.loc["Recovery focus", "wards"] == 0
-    summary = concepts.concept_summary(collab).set_index("item")
-    assert summary.loc["ward_concept_pairs", "value"] == 3
-    assert summary.loc["ideas_per_ward_mean", "value"] == pytest.approx(4 / 3)
-    assert (summary.loc["ideas_per_ward_min", "value"], summary.loc["ideas_per_ward_max", "value"]) == (1, 2)
-    assert summary.loc["concepts_tested_by_over_half", "detail"] == "Safety huddles"
-    team = outcomes.team_results(collab)
-    table = concepts.concept_outcomes(collab, team).set_index("change_concept")
-    huddles = table.loc["Safety huddles"]
-    # One improving ward (a, tested it) and two not improving (b tested it, c did not).
-    assert (huddles["improving_tested"], huddles["improving_pct"]) == (1, 100.0)
-    assert (huddles["not_improving_tested"], huddles["not_improving_pct"]) == (1, 50.0)
-    assert huddles["difference_pct_points"] == 50.0
-
-
 def test_monitoring_only_collaborative_reports_no_reductions(make_collaborative):
     rows = full_rows("a", {m: [1, 2, 3, 4, 5, 6] for m in MEASURES})
     collab = load_collaborative(make_collaborative([{"ward_id": "a"}], rows, baseline=("2020-01", "2020-06"), testing=None))
@@ -171,3 +105,18 @@ def test_team_results_for_one_ward_equal_that_wards_rows(two_wards):
     assert b.loc["seclusion", "baseline_months"] == 1  # 6 months, baseline 3, the first 2 absent
     with pytest.raises(ValueError, match="unknown ward id 'zz'"):
         outcomes.team_results(two_wards, ward_id="zz")
+
+
+def test_zero_bed_days_make_the_rate_missing_not_inflated(make_collaborative):
+    """A ward-month with zero bed days has no rate: its count leaves the numerator as its (absent)
+    bed days leave the denominator, and the month says so."""
+    rows = full_rows("a", {m: [2] * 6 for m in MEASURES}) + full_rows("b", {m: [4] * 6 for m in MEASURES})
+    for row in rows:
+        row["occupied_bed_days"] = 0 if (row["ward_id"] == "b" and row["month"] == "2020-01") else 500
+    collab = load_collaborative(make_collaborative([{"ward_id": "a"}, {"ward_id": "b"}], rows))
+    frame = outcomes.collaborative_monthly(collab).set_index(["measure", "month"])
+    january = frame.loc[("restraint", np.datetime64("2020-01-01"))]
+    assert january["rate"] == pytest.approx(2 / 500 * 1000)  # ward a alone: not (2 + 4) / 500
+    assert (january["count_with_bed_days"], january["bed_days_reported"], january["wards_without_bed_days"]) == (2, 500, 1)
+    february = frame.loc[("restraint", np.datetime64("2020-02-01"))]
+    assert february["rate"] == pytest.approx(6 / 1000 * 1000) and february["wards_without_bed_days"] == 0

@@ -1,11 +1,12 @@
-"""The team-level sustained-change method on hand-built series (expected values worked by hand)."""
+"""rrp_helpers.sustained: the team-level sustained-change method on hand-built series (expected
+values worked by hand)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from rrp_helpers.outcomes import sustained_change
+from rrp_helpers.sustained import sustained_change
 
 # Twelve baseline months alternating 9 and 11: mean exactly 10.
 BASELINE = [9, 11] * 6
