@@ -29,3 +29,15 @@ def chart_builders(collab):
         "static_ward_chart": lambda: explorer.static_ward_chart(collab),
         "ward_grid": lambda: explorer.Explorer(collab).grid.chart,
     }
+
+
+def assert_renders_offline(chart) -> None:
+    """The chart draws to SVG with vl-convert and carries no web address in its data."""
+    import json
+
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    svg = vlc.vegalite_to_svg(spec)
+    assert svg.startswith("<svg") and "<text" in svg
+    assert "http://" not in json.dumps(spec.get("data", {})) and "https://" not in json.dumps(spec.get("datasets", {}))

@@ -207,3 +207,22 @@ def write_unplaceable_files(folder: Path) -> None:
     (folder / "dup1.csv").write_text("01/10/2021,A TRUST,MHS76,10\n")
     (folder / "dup2.csv").write_text("01/10/2021,A TRUST,MHS76,15\n")
     (folder / "odd.csv").write_text("01/11/2021,A TRUST,MHS123,15\n")
+
+
+def raw_hashes() -> dict[str, str]:
+    """The sha256 of every shipped raw file (inputs are only ever read)."""
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir()}
+
+
+def assert_is_the_shipped_collaborative(out: Path) -> None:
+    """``out`` holds the shipped imported collaborative's files, byte for byte (the lock aside)."""
+    import filecmp
+
+    from rrp_helpers.outputs import LOCK
+
+    names = sorted(p.name for p in SHIPPED.iterdir())
+    assert sorted(p.name for p in out.iterdir() if p.name != LOCK) == names
+    _, mismatch, errors = filecmp.cmpfiles(SHIPPED, out, names, shallow=False)
+    assert mismatch == [] and errors == []

@@ -117,3 +117,21 @@ def loop_two_of_three(expected: pd.DataFrame) -> np.ndarray:
                 if len(beyond) >= 2:
                     flags[beyond] = True
     return flags
+
+
+def assert_summary_matches(ours: pd.DataFrame, row) -> None:
+    """One row of qicharts2's per-part summary: the phase's size, first centre line and limits,
+    runs statistics and number of points outside the limits."""
+    import math
+
+    phase = ours[ours["part"] == row.part]
+    assert len(phase) == row.n_points, row.case_id
+    first = phase.iloc[0]
+    for column in ("n_useful", "longest_run", "n_crossings", "n_crossings_min", "longest_run_max"):
+        ours_value, expected = first[column], getattr(row, column)
+        assert (math.isnan(ours_value) and math.isnan(expected)) or math.isclose(ours_value, expected, rel_tol=RTOL), row.case_id
+    for column in ("cl", "ucl", "lcl"):
+        ours_value, expected = first[column], getattr(row, f"{column}_first")
+        assert (math.isnan(ours_value) and math.isnan(expected)) or math.isclose(ours_value, expected, rel_tol=RTOL), row.case_id
+    assert bool(first["runs_signal"]) == bool(row.runs_signal), row.case_id
+    assert int(phase["sigma_signal"].sum()) == row.n_sigma_signals, row.case_id

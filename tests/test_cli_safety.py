@@ -4,7 +4,6 @@ work; hostile text cannot become a formula or break a page."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil

@@ -21,7 +21,13 @@ from importers_mhsds_samples import (
 
 from rrp_helpers import spc
 from rrp_helpers.data import load_collaborative
-from rrp_helpers.importers.mhsds import MONTHLY_COLUMNS, ImportRefused, build, read_inputs, slug
+from rrp_helpers.importers.mhsds import (
+    MONTHLY_COLUMNS,
+    ImportRefused,
+    build,
+    read_inputs,
+    slug,
+)
 
 
 @pytest.fixture(scope="module")

@@ -3,29 +3,21 @@ extract reimported byte for byte, periods, and refusals before anything is read 
 
 from __future__ import annotations
 
-import filecmp
-import hashlib
-
 import pandas as pd
 import pytest
-from importers_mhsds_samples import RAW, SHIPPED
+from importers_mhsds_samples import RAW, assert_is_the_shipped_collaborative, raw_hashes
 
-from rrp_helpers.outputs import LOCK
 from rrp_helpers.data import load_collaborative, validate
 from rrp_helpers.importers import mhsds
 from rrp_helpers.importers.mhsds import ImportRefused, import_mhsds
 
 
 def test_reimporting_the_shipped_extract_gives_the_shipped_collaborative_byte_for_byte(tmp_path):
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir()}
+    before = raw_hashes()
     out = tmp_path / "collaborative"
     imported = import_mhsds([RAW], out)
-    names = sorted(p.name for p in SHIPPED.iterdir())
-    assert sorted(p.name for p in out.iterdir() if p.name != LOCK) == names
-    _, mismatch, errors = filecmp.cmpfiles(SHIPPED, out, names, shallow=False)
-    assert mismatch == [] and errors == []
-    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir()}
-    assert after == before  # inputs are only read
+    assert_is_the_shipped_collaborative(out)
+    assert raw_hashes() == before  # inputs are only read
     assert imported.summary[0] == "Read 36 file(s): 36 provider extract (no header row)"
     assert validate(out).errors == ()
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from rrp_helpers.importers.mhsds import ImportRefused, parse_date
-from rrp_helpers.importers.mhsds.months import end_month, format_month, month_range, months_listed, parse_period
+from rrp_helpers.importers.mhsds.months import (
+    end_month,
+    format_month,
+    month_range,
+    months_listed,
+    parse_period,
+)
 
 
 @pytest.mark.parametrize("text", ["01/09/2021", "1/9/2021", " 01/09/2021 ", "2021-09-01", "2021-09-01 00:00:00",

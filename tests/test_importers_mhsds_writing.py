@@ -11,7 +11,6 @@ from importers_mhsds_samples import RAW, SHIPPED
 from rrp_helpers.data import load_collaborative
 from rrp_helpers.data.contract import TABLES
 from rrp_helpers.files import TMP_PREFIX
-from rrp_helpers.outputs import LOCK, MARKER
 from rrp_helpers.importers.mhsds import (
     MONTHLY_COLUMNS,
     WARD_COLUMNS,
@@ -21,6 +20,7 @@ from rrp_helpers.importers.mhsds import (
     read_inputs,
     write,
 )
+from rrp_helpers.outputs import LOCK, MARKER
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import openpyxl
 import pandas as pd
 import pytest
 from notebook_charts import chart_specs, specs_in_text
