@@ -13,7 +13,7 @@ from rrp_helpers.data import Collaborative
 from rrp_helpers.outcomes import collaborative_monthly, reported_measures, ward_monthly
 from rrp_helpers.sustained import sustained_change
 
-__all__ = ["phased_chart", "chart_points"]
+__all__ = ["phased_chart", "chart_points", "every_ward_points"]
 
 def phased_chart(
     values: np.ndarray,
@@ -93,14 +93,19 @@ def chart_points(
     month-to-month variation across many wards is wider than a Poisson count's (overdispersion),
     which would make c-chart limits too narrow. ``u``/``up`` charts plot incidents per
     ``rate_per`` occupied bed days (for the collaborative: over the units reporting both), and
-    the phases come from the sustained-change method applied to those rates. Returns the ``spc``
-    columns plus ``measure``, ``count`` (the numerator), ``phase_incidents`` (the incidents behind
-    the point's centre line and limits), ``suppressed`` (a value hidden by the publisher or by
-    ``publish_rule``), ``point_type`` and ``rules_fired``.
+    the phases come from the sustained-change method applied to those rates.
+
+    Two readings of the same points (``docs/design.md``, section 5): the **phases** the team-level
+    method found (``cl``, ``ucl``, ``lcl``, ``point_type``, ``reason``, ``phase_label``, ``phase_type``: each phase
+    its own centre line and limits, the run that proved a shift coloured as the evidence of that
+    shift), and the **baseline limits** alone extended over every month (``cl_base``,
+    ``ucl_base``, ``lcl_base``, ``point_type_base``, ``reason_base``). Also ``measure``, ``count``
+    (the numerator), ``phase_incidents`` (the incidents behind the point's centre line and
+    limits), ``suppressed`` (a value hidden by the publisher or by ``publish_rule``), ``aim`` (the
+    collaborative's aim on the plotted scale: the baseline mean reduced by ``aim_reduction_pct``,
+    for outcome measures) and ``rules_fired``.
     """
     config = collab.config
-    months = config.months()
-    n_baseline = len(config.baseline_months())
     frame = ward_monthly(collab) if ward_frame is None else ward_frame
     if ward_id is None:
         frame = collaborative_monthly(collab, frame)
@@ -112,45 +117,110 @@ def chart_points(
         frame = frame[frame["ward_id"].eq(ward_id)]
         chart = chart or config.ward_chart
         numerator, denominator = ("count", "occupied_bed_days") if chart in ("u", "up") else ("count", None)
-    multiply = config.rate_per if denominator else 1
-    directions = {m.name: m.direction for m in config.measures}
     frames = []
     for measure in measures or reported_measures(collab):
-        rows = frame[frame["measure"].eq(measure)].set_index("month").reindex(months)
+        rows = frame[frame["measure"].eq(measure)].set_index("month").reindex(config.months())
         counts = rows[numerator].to_numpy(dtype=float)
         days = rows[denominator].to_numpy(dtype=float) if denominator else None
-        if days is not None:
-            missing = np.isnan(counts) | np.isnan(days) | (days <= 0)
-            counts, days = np.where(missing, np.nan, counts), np.where(missing, np.nan, days)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = counts if days is None else counts / days * multiply
-        direction = directions.get(measure, "down")
-        if config.testing_start is None:
-            starts: tuple[int, ...] = ()
-        else:
-            starts = sustained_change(values, n_baseline, shift_points=config.shift_points, direction=direction).phase_starts
-        points = phased_chart(
-            counts,
-            months,
-            n_baseline,
-            starts,
-            chart=chart,
-            direction=direction,
-            shift_points=config.shift_points,
-            trend_points=config.trend_points,
-            rules=rules,
-            denominators=days,
-            multiply=multiply,
-        )
-        points.insert(0, "measure", measure)
-        points["count"] = counts
-        points["phase_incidents"] = phase_incidents(points["part"].to_numpy(), counts, n_baseline)
-        hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(months), dtype=bool)
+        hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)
+        points = _series_points(collab, measure, counts, days, chart=chart, rules=rules)
         points["suppressed"] = hidden
         if publish_rule is not None:
-            # A count chart plots the count itself; a rate chart is hidden with its count.
-            published = publish.publish_points(points, publish_rule, count_column="count" if denominator else "y")
-            published["suppressed"] = published["suppressed"] | hidden
-            points = published
+            points = _published(points, publish_rule, rate=denominator is not None, hidden=hidden)
         frames.append(points)
     return pd.concat(frames, ignore_index=True)
+
+
+def every_ward_points(collab: Collaborative, *, chart: str | None = None, rules: str = "collaborative",
+                      publish_rule: publish.PublishRule | None = None) -> pd.DataFrame:
+    """:func:`chart_points` of every ward, one after the other in the collaborative's order, with
+    ``ward_id``; each ward's points computed from its own rows only."""
+    frame = ward_monthly(collab)
+    by_ward = dict(tuple(frame.groupby("ward_id", sort=False)))
+    parts = [
+        chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, ward_frame=by_ward.get(ward_id, frame.iloc[:0]),
+                     publish_rule=publish_rule).assign(ward_id=ward_id)
+        for ward_id in collab.wards["ward_id"]
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _series_points(collab: Collaborative, measure: str, counts: np.ndarray, days: np.ndarray | None, *,
+                   chart: str, rules: str) -> pd.DataFrame:
+    """Both readings of one series (see :func:`chart_points`)."""
+    config = collab.config
+    months, n_baseline = config.months(), len(config.baseline_months())
+    multiply = config.rate_per if days is not None else 1
+    if days is not None:
+        missing = np.isnan(counts) | np.isnan(days) | (days <= 0)
+        counts, days = np.where(missing, np.nan, counts), np.where(missing, np.nan, days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = counts if days is None else counts / days * multiply
+    spec = next((m for m in config.measures if m.name == measure), None)
+    direction = spec.direction if spec else "down"
+    change = None if config.testing_start is None else sustained_change(
+        values, n_baseline, shift_points=config.shift_points, direction=direction)
+    options = dict(chart=chart, direction=direction, shift_points=config.shift_points, trend_points=config.trend_points,
+                   rules=rules, denominators=days, multiply=multiply)
+    points = phased_chart(counts, months, n_baseline, change.phase_starts if change else (), **options)
+    base = phased_chart(counts, months, n_baseline, (), **options)
+    for column in ("cl", "ucl", "lcl", "point_type", "reason"):
+        points[f"{column}_base"] = base[column].to_numpy()
+    points.insert(0, "measure", measure)
+    points["count"] = counts
+    points["phase_incidents"] = phase_incidents(points["part"].to_numpy(), counts, n_baseline)
+    points["phase_label"] = ""
+    points["phase_type"] = ""
+    if change is not None:
+        _mark_evidence(points, values, change, direction, months)
+    aim_pct = config.aim_reduction_pct
+    is_outcome = spec is None or spec.kind == "outcome"
+    points["aim"] = (points["cl_base"] * (1 - aim_pct / 100 if direction == "down" else 1 + aim_pct / 100)
+                     if is_outcome and direction else np.nan)
+    points["aim_label"] = f"aim: {aim_pct:g}% {'below' if direction == 'down' else 'above'} the baseline mean"
+    return points
+
+
+def _mark_evidence(points: pd.DataFrame, values: np.ndarray, change, direction: str, months: pd.DatetimeIndex) -> None:
+    """Colour each run that proved a sustained shift as the evidence of that shift (its
+    direction's class, whatever its own phase's limits say), and label each phase with what
+    changed and by how much against the baseline."""
+    better = -1 if direction == "down" else 1
+    centre = change.baseline_mean
+    positions = points["position"].to_numpy()
+    for k, (start, end, side) in enumerate(zip(change.phase_starts, change.signal_ends, change.signal_sides)):
+        run = values[start:end + 1]
+        on_side = ~np.isnan(run) & (np.sign(run - centre) == side)
+        evidence = np.isin(positions, np.arange(start, end + 1)[on_side])
+        improving = side == better
+        word = "below" if side < 0 else "above"
+        reference = "the baseline mean" if k == 0 else "the level before"
+        when = f"{months[start]:%b %Y}"
+        points.loc[evidence, "point_type"] = "improvement" if improving else "concern"
+        points.loc[evidence, "reason"] = f"{int(on_side.sum())} months {word} {reference}: a sustained shift from {when}"
+        points.loc[evidence, "special_cause"] = True
+        phase_mean = change.phase_means[k + 1]
+        moved = "reduction" if phase_mean < change.baseline_mean else "increase"
+        label = f"from {when}: sustained {moved}"
+        if change.baseline_mean:
+            label += f", {(phase_mean - change.baseline_mean) / change.baseline_mean * 100:+.0f}% against the baseline"
+        phase = points["part"].eq(k + 2)
+        points.loc[phase, "phase_label"] = label.replace("-", "\u2212")
+        points.loc[phase, "phase_type"] = "improvement" if (phase_mean - change.baseline_mean) * better > 0 else "concern"
+        centre = float(np.nanmean(run))
+
+
+def _published(points: pd.DataFrame, rule: publish.PublishRule, *, rate: bool, hidden: np.ndarray) -> pd.DataFrame:
+    """The points as published: small counts hidden, limits and the baseline reading's limits of
+    few incidents hidden, and a phase's change left out of its label when few incidents lie behind it."""
+    # A count chart plots the count itself; a rate chart is hidden with its count.
+    published = publish.publish_points(points, rule, count_column="count" if rate else "y")
+    published["suppressed"] = published["suppressed"] | hidden
+    baseline_incidents = published.loc[published["part"].eq(published["part"].min()), "phase_incidents"]
+    if len(baseline_incidents) and publish.is_small(float(baseline_incidents.iloc[0]), rule):
+        published[["cl_base", "ucl_base", "lcl_base", "aim"]] = np.nan
+        small = np.ones(len(published), dtype=bool)
+    else:
+        small = publish.is_small(published["phase_incidents"], rule)
+    published["phase_label"] = published["phase_label"].where(~small, published["phase_label"].str.split(",").str[0])
+    return published

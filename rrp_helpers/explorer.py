@@ -1,62 +1,81 @@
-"""The coaches' explorer: ipywidgets filters driving Altair charts that update in place.
+"""The coaches' explorer: ipywidgets filters over charts whose data is in the page already.
 
-:class:`Explorer` holds the widgets and one ``alt.JupyterChart`` per view; a change of any filter
-recomputes the points (``chart_data.chart_points`` / ``spc.control_charts``) and assigns a new chart
-to the widgets, so nothing is re-run by hand and the page does not reload. Works in JupyterLab and
-Voila (offline: the Vega libraries come from vl-convert, not a CDN). For static HTML, where no
-kernel runs, :func:`static_ward_chart` gives one chart whose ward filter is an Altair parameter
-bound to a drop-down.
+Every ward's points (:func:`explorer_points`, the same ``chart_data.chart_points`` the reports
+draw) go to the browser once per chart type and rule preset; choosing a ward, a measure, a
+specialty or a ward type sets a parameter of the ``alt.JupyterChart`` widgets
+(:func:`rrp_helpers.charts.grids.selectable_spc_chart`, :func:`~rrp_helpers.charts.grids.ward_grid`),
+and the page filters and redraws without new data. Only a new chart type or rule preset
+recomputes the points. Works in JupyterLab and Voila (offline: the Vega libraries come from
+vl-convert, not a CDN). For static HTML, where no kernel runs, :func:`static_ward_chart` and
+:func:`static_ward_grid` bind the same parameters to drop-downs in the page.
 """
 
 from __future__ import annotations
+
+import html
 
 import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from rrp_helpers import chart_data, charts, outcomes, publish, spc
+from rrp_helpers import chart_data, outcomes, publish
+from rrp_helpers.charts.grids import ALL, selectable_spc_chart, ward_grid
 from rrp_helpers.data import TOTAL, Collaborative
+
+__all__ = ["Explorer", "explorer_points", "series_status", "static_ward_chart", "static_ward_grid", "ward_labels",
+           "CHART_CHOICES", "RULE_CHOICES"]
 
 CHART_CHOICES = (("c-chart (counts)", "c"), ("I-chart (XmR)", "i"), ("Run chart (median)", "run"), ("u-chart (per 1,000 bed days)", "u"))
 RULE_CHOICES = (("Collaborative (shift 8, trend 6)", "collaborative"), ("Making Data Count (shift 7, trend 7)", "mdc"), ("IHI (shift 6, trend 5)", "ihi"))
-ALL = "All"
 
 
-def ward_points(
-    collab: Collaborative,
-    ward_id: str,
-    measure: str,
-    *,
-    chart: str = "c",
-    rules: str = "collaborative",
-    ward_frame: pd.DataFrame | None = None,
+def ward_labels(wards: pd.DataFrame) -> pd.Series:
+    """Each ward's name as the explorer shows it (indexed by ``ward_id``): the name, with the
+    ward id in brackets where two wards share a name."""
+    names = wards.set_index("ward_id")["ward_name"].astype(str)
+    shared = names.duplicated(keep=False)
+    return names.where(~shared, names + " (" + names.index.to_series().astype(str) + ")")
+
+
+def explorer_points(
+    collab: Collaborative, *, chart: str = "c", rules: str = "collaborative", publish_rule: publish.PublishRule | None = None
 ) -> pd.DataFrame:
-    """SPC points of one ward and measure for the explorer.
+    """:func:`rrp_helpers.chart_data.every_ward_points` (every ward, measure and the total) with
+    ``ward_label`` (:func:`ward_labels`), ``specialty`` and ``ward_type``."""
+    wards = collab.wards
+    points = chart_data.every_ward_points(collab, chart=chart, rules=rules, publish_rule=publish_rule)
+    details = wards.set_index("ward_id")[["specialty", "ward_type"]].astype(str).assign(ward_label=ward_labels(wards))
+    return points.join(details, on="ward_id")
 
-    Counts (``c``, ``i``, ``run``) use the phases of the sustained-change method
-    (:func:`rrp_helpers.chart_data.chart_points`). The ``u`` chart plots incidents per
-    ``rate_per`` occupied bed days, its limits frozen on the baseline.
-    """
-    frame = outcomes.ward_monthly(collab) if ward_frame is None else ward_frame
-    if chart != "u":
-        points = chart_data.chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, ward_frame=frame, measures=[measure])
-        return points.reset_index(drop=True)
-    series = frame[frame["ward_id"].eq(ward_id) & frame["measure"].eq(measure)]
-    direction = {m.name: m.direction for m in collab.config.measures}.get(measure, "down")
-    points = spc.control_chart(
-        series["count"].to_numpy(dtype=float),
-        series["occupied_bed_days"].to_numpy(dtype=float),
-        chart="u",
-        x=series["month"],
-        freeze=len(collab.config.baseline_months()),
-        multiply=collab.config.rate_per,
-        rules=rules,
-        shift_points=collab.config.shift_points,
-        trend_points=collab.config.trend_points,
-    )
-    points.insert(0, "measure", measure)
-    return spc.classify_points(points, direction=direction)
+
+def series_status(points: pd.DataFrame, title: str) -> str:
+    """One line of HTML saying what a ward-measure's chart shows: months, the phase the team-level
+    method found, and the special-cause points in each reading (the chart's own counts)."""
+    months = int(points["y"].notna().sum())
+    labels = [label for label in dict.fromkeys(points["phase_label"]) if label]
+    counts = []
+    for column, reading in (("point_type", "with the phases found"), ("point_type_base", "against the baseline limits only")):
+        types = points[column].value_counts()
+        counts.append(f"{int(types.get('improvement', 0))} improvement and {int(types.get('concern', 0))} concern points {reading}")
+    found = "; ".join(labels) if labels else "no sustained change"
+    return f"<b>{html.escape(title)}</b>: {months} months; {html.escape(found)}; {'; '.join(counts)}."
+
+
+def _series_marks(collab: Collaborative, ward_ids: pd.Series, measures: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The notes of every ward-measure series (a ward's own notes and those for every ward,
+    ``ALL``, each on its measure's chart or, with no measure, on all of them) and the change
+    ideas (each on every chart of its ward)."""
+    series = pd.MultiIndex.from_product([ward_ids, measures], names=["ward_id", "measure"]).to_frame(index=False)
+    notes = collab.annotations.copy()
+    notes["measure"] = notes["measure"].fillna("").astype(str)
+    every = notes[notes["ward_id"].eq("ALL")].drop(columns="ward_id").merge(series[["ward_id"]].drop_duplicates(), how="cross")
+    notes = pd.concat([notes[notes["ward_id"].ne("ALL")], every], ignore_index=True)
+    notes = pd.concat([
+        notes[notes["measure"].eq("")].drop(columns="measure").merge(series, on="ward_id"),
+        notes[notes["measure"].ne("")].merge(series, on=["ward_id", "measure"]),
+    ], ignore_index=True)
+    return notes, collab.change_ideas
 
 
 class Explorer:
@@ -64,30 +83,36 @@ class Explorer:
 
     ``Explorer(collab).widget`` is the whole view to display. ``chart`` (one ward) and ``grid``
     (every ward passing the specialty / ward-type filters, one measure) are ``alt.JupyterChart``
-    widgets whose ``chart`` attribute is replaced on every change.
+    widgets: a ward, measure or filter change sets their parameters; a chart type or rule preset
+    change gives them new charts.
     """
 
     def __init__(self, collab: Collaborative, ward_id: str | None = None, measure: str = TOTAL) -> None:
         self.collab = collab
         wards = collab.wards
-        self._ward_names = dict(zip(wards["ward_id"], wards["ward_name"]))
-        self.labels = outcomes.measure_labels(collab)
-        self._ward_frame = outcomes.ward_monthly(collab)
-        self.specialty = widgets.Dropdown(options=[ALL, *sorted(wards["specialty"].unique())], description="Specialty")
-        self.ward_type = widgets.Dropdown(options=[ALL, *sorted(wards["ward_type"].unique())], description="Ward type")
+        self._labels = ward_labels(wards)
+        self._ids = {label: ward_id for ward_id, label in self._labels.items()}
+        self.measure_labels = outcomes.measure_labels(collab)
+        self._points_cache: dict[tuple[str, str], pd.DataFrame] = {}
+        self.specialty = widgets.Dropdown(options=[ALL, *sorted(wards["specialty"].astype(str).unique())], description="Specialty")
+        self.ward_type = widgets.Dropdown(options=[ALL, *sorted(wards["ward_type"].astype(str).unique())], description="Ward type")
         self.ward = widgets.Combobox(
-            options=self._ward_options(), value=self._ward_names[ward_id or wards["ward_id"].iloc[0]],
+            options=list(self._labels), value=self._labels[ward_id or wards["ward_id"].iloc[0]],
             description="Ward", ensure_option=True, placeholder="type to search",
         )
-        self.measure = widgets.Dropdown(options=[(label, name) for name, label in self.labels.items()], value=measure, description="Measure")
+        self.measure = widgets.Dropdown(options=[(label, name) for name, label in self.measure_labels.items()], value=measure,
+                                        description="Measure")
         self.chart_type = widgets.Dropdown(options=CHART_CHOICES, value="c", description="Chart")
         self.rules = widgets.Dropdown(options=RULE_CHOICES, value="collaborative", description="Rules")
         self.status = widgets.HTML()
         alt.JupyterChart.enable_offline()
         self.chart = alt.JupyterChart(self._ward_chart())
         self.grid = alt.JupyterChart(self._grid_chart())
-        for control in (self.ward, self.measure, self.chart_type, self.rules):
-            control.observe(self._on_change, names="value")
+        self._update_status()
+        self.ward.observe(self._on_ward, names="value")
+        self.measure.observe(self._on_measure, names="value")
+        for control in (self.chart_type, self.rules):
+            control.observe(self._on_statistics, names="value")
         for control in (self.specialty, self.ward_type):
             control.observe(self._on_filter, names="value")
         filters = widgets.HBox([self.specialty, self.ward_type])
@@ -98,103 +123,105 @@ class Explorer:
     @property
     def ward_id(self) -> str:
         """The selected ward's id."""
-        by_name = {name: ward_id for ward_id, name in self._ward_names.items()}
-        return by_name[self.ward.value]
+        return self._ids[self.ward.value]
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """Every ward's points for the chart type and rule preset chosen (computed once each)."""
+        key = (self.chart_type.value, self.rules.value)
+        if key not in self._points_cache:
+            self._points_cache[key] = explorer_points(self.collab, chart=key[0], rules=key[1])
+        return self._points_cache[key]
+
+    def series(self) -> pd.DataFrame:
+        """The points the ward chart shows now."""
+        points = self.points
+        return points[points["ward_id"].eq(self.ward_id) & points["measure"].eq(self.measure.value)]
 
     def _filtered_wards(self) -> pd.DataFrame:
         wards = self.collab.wards
         keep = np.ones(len(wards), dtype=bool)
         if self.specialty.value != ALL:
-            keep &= wards["specialty"].eq(self.specialty.value).to_numpy()
+            keep &= wards["specialty"].astype(str).eq(self.specialty.value).to_numpy()
         if self.ward_type.value != ALL:
-            keep &= wards["ward_type"].eq(self.ward_type.value).to_numpy()
+            keep &= wards["ward_type"].astype(str).eq(self.ward_type.value).to_numpy()
         return wards[keep]
 
-    def _ward_options(self) -> list[str]:
-        if not hasattr(self, "specialty"):
-            return list(self._ward_names.values())
-        return list(self._filtered_wards()["ward_name"])
+    def _y_title(self) -> str:
+        return f"Per {self.collab.config.rate_per:,} occupied bed days" if self.chart_type.value == "u" else "Incidents per month"
 
     def _ward_chart(self) -> alt.LayerChart:
-        points = ward_points(
-            self.collab, self.ward_id, self.measure.value, chart=self.chart_type.value, rules=self.rules.value, ward_frame=self._ward_frame
-        )
-        notes = self.collab.annotations[self.collab.annotations["ward_id"].isin([self.ward_id, "ALL"])]
-        ideas = self.collab.change_ideas[self.collab.change_ideas["ward_id"].eq(self.ward_id)]
-        y_title = f"Per {self.collab.config.rate_per:,} occupied bed days" if self.chart_type.value == "u" else "Incidents per month"
-        self.status.value = (
-            f"<b>{self._ward_names[self.ward_id]}</b>: {len(points)} months, "
-            f"{int(points['special_cause'].sum())} special-cause points"
-        )
-        return charts.spc_chart(
-            points,
-            title=f"{self._ward_names[self.ward_id]}: {self.labels[self.measure.value]}",
-            y_title=y_title,
-            annotations=notes,
-            change_ideas=ideas,
-        )
+        return _selectable_chart(self.collab, self.points, ward=self.ward_id, measure=self.measure.value, y_title=self._y_title())
 
     def _grid_chart(self) -> alt.FacetChart:
-        wards = self._filtered_wards()
-        frame = self._ward_frame[self._ward_frame["ward_id"].isin(wards["ward_id"]) & self._ward_frame["measure"].eq(self.measure.value)]
-        points = spc.control_charts(
-            frame,
-            by=["ward_id"],
-            y="count",
-            x="month",
-            chart="c" if self.chart_type.value == "u" else self.chart_type.value,
-            freeze=len(self.collab.config.baseline_months()),
-            rules=self.rules.value,
-            shift_points=self.collab.config.shift_points,
-            trend_points=self.collab.config.trend_points,
-        )
-        direction = {m.name: m.direction for m in self.collab.config.measures}.get(self.measure.value, "down")
-        points = spc.classify_points(points, direction=direction)
-        points["ward_name"] = points["ward_id"].map(self._ward_names)
-        return charts.ward_grid(points, title=f"{self.labels[self.measure.value]}: every ward shown (limits frozen on the baseline)")
+        return ward_grid(self.points, title="Every ward shown, with the phases found", measure=self.measure.value)
 
-    def _on_change(self, change: dict) -> None:
-        if change["name"] == "value" and change["owner"] is self.ward and change["new"] not in self._ward_names.values():
+    def _update_status(self) -> None:
+        self.status.value = series_status(self.series(), f"{self.ward.value}: {self.measure_labels[self.measure.value]}")
+
+    def _on_ward(self, change: dict) -> None:
+        if change["new"] not in self._ids:
             return  # a partly typed search
+        self.chart.params.ward = self.ward_id
+        self._update_status()
+
+    def _on_measure(self, change: dict) -> None:
+        self.chart.params.measure = change["new"]
+        self.grid.params.measure = change["new"]
+        self._update_status()
+
+    def _on_statistics(self, change: dict) -> None:
         self.chart.chart = self._ward_chart()
-        if change["owner"] is not self.ward:
-            self.grid.chart = self._grid_chart()
+        self.grid.chart = self._grid_chart()
+        self._filter_grid()
+        self._update_status()
+
+    def _filter_grid(self) -> None:
+        self.grid.params.specialty = self.specialty.value
+        self.grid.params.ward_type = self.ward_type.value
 
     def _on_filter(self, change: dict) -> None:
-        options = self._ward_options()
+        self._filter_grid()
+        options = [self._labels[ward_id] for ward_id in self._filtered_wards()["ward_id"]]
         if not options:
             self.status.value = "No ward matches these filters."
             return
         current = self.ward.value
         self.ward.options = options
         if current not in options:
-            self.ward.value = options[0]  # fires _on_change, which redraws the ward chart
-        self.grid.chart = self._grid_chart()
+            self.ward.value = options[0]  # fires _on_ward, which selects it in the chart
 
 
-def static_ward_chart(
-    collab: Collaborative, measure: str = TOTAL, *, publish_rule: publish.PublishRule | None = None
-) -> alt.LayerChart:
-    """One SPC chart of every ward for ``measure``, filtered to one ward by a drop-down.
+def _selectable_chart(collab: Collaborative, points: pd.DataFrame, *, ward: str, measure: str, y_title: str,
+                      bound: bool = False) -> alt.LayerChart:
+    labels = outcomes.measure_labels(collab)
+    series = points[["ward_id", "measure", "ward_label"]].drop_duplicates(["ward_id", "measure"])
+    titles = series.assign(title=series["ward_label"] + ": " + series["measure"].map(labels))
+    notes, ideas = _series_marks(collab, collab.wards["ward_id"], list(dict.fromkeys(points["measure"])))
+    options = {}
+    if bound:
+        options = dict(ward_options=list(ward_labels(collab.wards).items()), measure_options=list(labels.items()))
+    return selectable_spc_chart(points, titles=titles, annotations=notes, change_ideas=ideas, ward=ward, measure=measure,
+                                y_title=y_title, **options)
 
-    The filter is an Altair parameter bound to an HTML select, so it works in exported static
-    HTML with no kernel. Limits are c-chart limits frozen on the baseline (computed here for all
-    wards in one call, not by the chart).
-    """
-    frame = outcomes.ward_monthly(collab)
-    frame = frame[frame["measure"].eq(measure)]
-    points = spc.control_charts(
-        frame, by=["ward_id"], y="count", x="month", chart="c", freeze=len(collab.config.baseline_months()),
-        shift_points=collab.config.shift_points, trend_points=collab.config.trend_points,
+
+def static_ward_chart(collab: Collaborative, points: pd.DataFrame, measure: str = TOTAL) -> alt.LayerChart:
+    """Every ward's SPC chart of every measure (``points`` from :func:`explorer_points`) in one
+    chart, one shown at a time through drop-downs of ward and measure bound in the page (works in
+    a static HTML file, with no kernel)."""
+    return _selectable_chart(collab, points, ward=str(collab.wards["ward_id"].iloc[0]), measure=measure,
+                             y_title=outcomes.chart_unit(collab, ward=True), bound=True)
+
+
+def static_ward_grid(collab: Collaborative, points: pd.DataFrame, measure: str = TOTAL) -> alt.FacetChart:
+    """Every ward's SPC chart of one measure (``points`` from :func:`explorer_points`) as small
+    multiples, the measure, specialty and ward type chosen by drop-downs bound in the page (works
+    in a static HTML file, with no kernel)."""
+    wards = collab.wards
+    return ward_grid(
+        points, title="Every ward, with the phases found", measure=measure,
+        measure_options=list(outcomes.measure_labels(collab).items()),
+        specialty_options=sorted(wards["specialty"].astype(str).unique()),
+        ward_type_options=sorted(wards["ward_type"].astype(str).unique()),
     )
-    direction = {m.name: m.direction for m in collab.config.measures}.get(measure, "down")
-    points = spc.classify_points(points, direction=direction)
-    if publish_rule is not None:
-        # The limits are frozen on the baseline: they are derived from its incidents.
-        baseline_counts = points["y"].where(points["baseline"], 0.0).fillna(0.0)
-        points["phase_incidents"] = baseline_counts.groupby(points["ward_id"]).transform("sum")
-        points = publish.publish_points(points, publish_rule)
-    names = dict(zip(collab.wards["ward_id"], collab.wards["ward_name"]))
-    points["ward_name"] = points["ward_id"].map(names)
-    label = outcomes.measure_labels(collab)[measure]
-    return charts.filtered_spc_chart(points, options=list(collab.wards["ward_name"]), title=f"{label} by ward (choose a ward)")
+

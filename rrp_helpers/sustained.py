@@ -23,7 +23,11 @@ class SustainedChange:
     """Result of :func:`sustained_change` for one series.
 
     ``phase_starts`` are 0-based positions of the first point of each phase after the
-    baseline; ``phase_means`` are the means of every phase, baseline first.
+    baseline; ``signal_ends`` the position of the point that completed the run signalling each
+    (the run is the evidence of the shift: its points from ``phase_starts[k]`` to
+    ``signal_ends[k]``, less missing points and points on the centre line); ``signal_sides`` the
+    side of the centre line each run was on (-1 below, +1 above); ``phase_means`` are the means of
+    every phase, baseline first.
     """
 
     baseline_mean: float
@@ -32,6 +36,8 @@ class SustainedChange:
     final_mean: float
     reduction_pct: float
     sustained: str
+    signal_ends: tuple[int, ...] = ()
+    signal_sides: tuple[int, ...] = ()
 
     @property
     def n_shifts(self) -> int:
@@ -95,6 +101,8 @@ def sustained_change(
 
     centre = baseline_mean
     phase_starts: list[int] = []
+    signal_ends: list[int] = []
+    signal_sides: list[int] = []
     run_side = 0
     run_length = 0
     run_start = -1
@@ -109,6 +117,8 @@ def sustained_change(
                 run_side, run_length, run_start = side, 1, position
             if run_length == shift_points:
                 phase_starts.append(run_start)
+                signal_ends.append(position)
+                signal_sides.append(run_side)
                 centre = float(np.nanmean(series[run_start : position + 1]))
                 run_side, run_length = 0, 0
         position += 1
@@ -137,4 +147,6 @@ def sustained_change(
         final_mean=final_mean,
         reduction_pct=reduction,
         sustained=sustained,
+        signal_ends=tuple(signal_ends),
+        signal_sides=tuple(signal_sides),
     )

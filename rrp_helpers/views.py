@@ -5,11 +5,18 @@ collaborative from the same chart data.
 
 from __future__ import annotations
 
-from rrp_helpers import chart_data, charts, outcomes
+import html
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from rrp_helpers import chart_data, charts, mdc, outcomes
+from rrp_helpers.charts import icons
 from rrp_helpers.data import Collaborative
 from rrp_helpers.publish import PublishRule
 
-__all__ = ["ward_panels", "ward_dashboard", "collaborative_panels", "collaborative_dashboard"]
+__all__ = ["ward_panels", "ward_dashboard", "collaborative_panels", "collaborative_dashboard", "summary_table",
+           "icon_key"]
 
 
 def ward_panels(collab: Collaborative, ward_id: str, *, publish_rule: PublishRule | None = None) -> dict[str, dict]:
@@ -44,3 +51,36 @@ def collaborative_panels(collab: Collaborative, *, publish_rule: PublishRule | N
 def collaborative_dashboard(collab: Collaborative, *, publish_rule: PublishRule | None = None) -> charts.ComposedChart:
     """:func:`collaborative_panels` as one chart, two panels per row."""
     return charts.dashboard(list(collaborative_panels(collab, publish_rule=publish_rule).values()))
+
+
+_VERDICT_BACKGROUND = {"improvement": "#E0F0FB", "concern": "#FDEBD9", "no_change": "#FFFFFF"}
+
+
+def summary_table(matrix: pd.DataFrame) -> Styler:
+    """The summary matrix (:func:`rrp_helpers.summary.summary_matrix`) as a table to display:
+    wards (the collaborative first) by measures, each cell the two Making Data Count icons (with
+    text alternatives) and the team-level result, on the verdict's colour. Every text is escaped."""
+    names = matrix.drop_duplicates("ward_id").set_index("ward_id")["ward_name"]
+    shared = names.duplicated(keep=False)
+    row_label = names.where(~shared, names + " (" + names.index.to_series() + ")")
+    cells = matrix.assign(
+        row=matrix["ward_id"].map(row_label),
+        html=[
+            f"{icons.variation_svg(v, vt, size=22)} {icons.assurance_svg(a, at, size=22)}<br>{html.escape(result)}"
+            for v, vt, a, at, result in zip(matrix["variation"], matrix["variation_text"], matrix["assurance"],
+                                            matrix["assurance_text"], matrix["result"])
+        ],
+        css="background-color: " + matrix["verdict"].map(_VERDICT_BACKGROUND) + "; vertical-align: top; min-width: 9em",
+    )
+    order = dict(row=list(dict.fromkeys(cells["row"])), measure_label=list(dict.fromkeys(cells["measure_label"])))
+    wide = cells.pivot(index="row", columns="measure_label", values="html").loc[order["row"], order["measure_label"]]
+    colours = cells.pivot(index="row", columns="measure_label", values="css").loc[order["row"], order["measure_label"]]
+    wide.index.name = wide.columns.name = None
+    colours.index.name = colours.columns.name = None
+    return (wide.style.set_uuid("rrp_summary").format(escape=None).format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+            .apply(lambda _: colours, axis=None))
+
+
+def icon_key() -> str:
+    """HTML: every Making Data Count icon beside what it means."""
+    return icons.icon_legend_html(mdc.VARIATION_TEXTS, mdc.ASSURANCE_TEXTS, size=24)

@@ -26,8 +26,8 @@ def chart_builders(collab):
         "agreement": lambda: charts.agreement_plot(quality.source_pairs(collab), quality.source_agreement(collab)),
         "idea_timeline": lambda: charts.idea_timeline(collab.change_ideas[collab.change_ideas["ward_id"].eq("alder")]),
         "concept_outcomes": lambda: charts.concept_outcomes_plot(concepts.concept_outcomes(collab, team)),
-        "static_ward_chart": lambda: explorer.static_ward_chart(collab),
-        "ward_grid": lambda: explorer.Explorer(collab).grid.chart,
+        "static_ward_chart": lambda: explorer.static_ward_chart(collab, explorer.explorer_points(collab)),
+        "ward_grid": lambda: explorer.static_ward_grid(collab, explorer.explorer_points(collab)),
     }
 
 

@@ -34,7 +34,7 @@ def test_spc_chart_draws_every_point_with_its_limits(collab):
     datasets = chart.to_dict()["datasets"]
     rows = max(datasets.values(), key=len)
     assert len(rows) == len(restraint)
-    assert {"y", "cl", "ucl", "lcl", "point_type", "rules_fired"} <= set(rows[0])
+    assert {"y", "cl", "ucl", "lcl", "point_type", "reason", "cl_base", "point_type_base", "phase_label", "aim"} <= set(rows[0])
 
 
 @pytest.mark.parametrize("ward_id", ["alder", "oak"])
@@ -46,10 +46,10 @@ def test_dashboard_panels_equal_the_altair_layer_charts(collab, ward_id):
     hidden = points.assign(suppressed=points["x"].dt.month.eq(3))  # exercises the '*' layer
     for frame in (points[points["measure"].eq("restraint")], hidden[hidden["measure"].eq("seclusion")]):
         options = dict(title="t", y_title="y", subtitle="s", annotations=notes, change_ideas=ideas, width=380, height=190)
-        assert _json(charts.spc._spc_panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())  # validated
+        assert _json(charts.assembly.panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())  # validated
     bare = points[points["measure"].eq("total")]
     options = dict(title="t", y_title="y", subtitle=None, annotations=None, change_ideas=None, width=520, height=220)
-    assert _json(charts.spc._spc_panel_spec(bare, **options)) == _json(charts.spc_chart(bare, **options).to_dict())
+    assert _json(charts.assembly.panel_spec(bare, **options)) == _json(charts.spc_chart(bare, **options).to_dict())
 
 
 def _json(spec: dict) -> str:
@@ -66,10 +66,10 @@ def test_dashboard_panels_equal_altair_for_other_column_types(collab):
     frame.loc[frame.index[3], "y"] = pd.NA
     frame["point_type"] = frame["point_type"].astype("category")
     options = dict(title="t", y_title="y", subtitle="s", annotations=None, change_ideas=None, width=380, height=190)
-    assert not charts.spc._plain_columns(frame[["y"]])
-    assert _json(charts.spc._spc_panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())
+    assert not charts.assembly._plain_columns(frame[["y"]])
+    assert _json(charts.assembly.panel_spec(frame, **options)) == _json(charts.spc_chart(frame, **options).to_dict())
     dated = points[points["measure"].eq("seclusion")].assign(x=lambda f: f["x"].dt.tz_localize("Europe/London"))
-    assert _json(charts.spc._spc_panel_spec(dated, **options)) == _json(charts.spc_chart(dated, **options).to_dict())
+    assert _json(charts.assembly.panel_spec(dated, **options)) == _json(charts.spc_chart(dated, **options).to_dict())
 
 
 def test_dashboard_panels_equal_altair_with_inline_data(collab):
@@ -82,6 +82,6 @@ def test_dashboard_panels_equal_altair_with_inline_data(collab):
         change_ideas=collab.change_ideas[collab.change_ideas["ward_id"].eq("oak")],
     )
     with alt.data_transformers.enable(consolidate_datasets=False):
-        assembled = charts.spc._spc_panel_spec(frame, **options)
+        assembled = charts.assembly.panel_spec(frame, **options)
         assert _json(assembled) == _json(charts.spc_chart(frame, **options).to_dict())
     assert "datasets" not in assembled

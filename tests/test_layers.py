@@ -15,13 +15,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("text", "errors", "paths", "files", "outputs", "spreadsheets", "startup", "privacy", "fonts", "publish"),
     ("data",),
     ("spc", "sustained", "funnel", "chance"),
-    ("outcomes", "concepts", "quality", "chart_data", "results", "demo", "importers"),
+    ("outcomes", "concepts", "quality", "chart_data", "results", "demo", "importers", "mdc", "summary"),
     ("charts",),
     ("views", "explorer"),
     ("reports",),
     ("cli",),
 ]
-STATISTICS = ("data", "spc", "sustained", "funnel", "chance", "outcomes", "concepts", "quality", "chart_data", "results")
+STATISTICS = ("data", "spc", "sustained", "funnel", "chance", "outcomes", "concepts", "quality", "chart_data", "results", "mdc")
 
 
 def _modules() -> dict[str, Path]:

@@ -24,8 +24,10 @@ def _bodies(dashboard) -> list[dict]:
 
 
 def _as_in_dashboard(panel: dict) -> dict:
-    """A stand-alone panel as a dashboard holds it: its data, schema and config moved to the top."""
-    return json.loads(json.dumps({key: value for key, value in panel.items() if key not in ("datasets", "$schema", "config")}))
+    """A stand-alone panel as a dashboard holds it: its data, schema, config and bound parameters
+    (one limits radio for every panel) moved to the top."""
+    moved = ("datasets", "$schema", "config", "params")
+    return json.loads(json.dumps({key: value for key, value in panel.items() if key not in moved}))
 
 
 def test_ward_panels_one_per_reported_measure_titled_with_the_wards_name(collab):
@@ -43,6 +45,7 @@ def test_ward_dashboard_is_the_wards_panels(collab):
     assert _bodies(dashboard) == [_as_in_dashboard(panel) for panel in panels.values()]
     datasets = dashboard.to_dict()["datasets"]
     assert all(set(panel["datasets"]) <= set(datasets) for panel in panels.values())
+    assert [param["name"] for param in dashboard.to_dict()["params"]] == ["limits"]  # one radio drives every panel
 
 
 def test_collaborative_panels_one_per_reported_measure_and_its_dashboard(collab):

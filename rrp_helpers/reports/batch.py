@@ -2,7 +2,7 @@
 
 What it writes (every file atomically, :mod:`rrp_helpers.files`)::
 
-    DIR/index.html                       every ward: headline result, status, links; summary line
+    DIR/index.html                       summary matrix (results, icons), every ward's status and links
     DIR/collaborative/<notebook>.html    00_data_quality, 01_collaborative, 03_change_concepts, 04_explorer
     DIR/wards/<name>/<name>.html         one report per ward (<name> = files.safe_name(ward_id))
     DIR/wards/<name>/<name>-*.png        the ward's charts as PNG files, for slides
@@ -32,7 +32,8 @@ from rrp_helpers.files import remove_stale_temporaries, safe_name, write_atomic
 from rrp_helpers.outputs import claim
 from rrp_helpers.paths import NOTEBOOKS_DIR
 from rrp_helpers.reports import html, manifest
-from rrp_helpers.reports.index import index_page, ward_headlines
+from rrp_helpers.reports.index import index_page
+from rrp_helpers.summary import summary_matrix
 from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY
 from rrp_helpers.reports.tasks import STATUS_FAILED, STATUS_NO_DATA, STATUS_OK, Task, TaskResult, first_line, run_task, worker_init
 
@@ -265,15 +266,15 @@ def _write_index(collab, entries: dict[str, dict], options: ReportOptions, skipp
 
         rule = PublishRule(*options.publish)
     try:
-        headlines = ward_headlines(collab, rule)
+        matrix = summary_matrix(collab, publish_rule=rule)
     except Exception as error:  # noqa: BLE001 - the index is still written
-        headlines = {str(w): f"(headline not computed: {first_line(error)})" for w in collab.wards["ward_id"]}
+        matrix = f"The summary matrix could not be computed: {first_line(error)}"
     notice = None
     if rule is not None:
         from rrp_helpers.publish import notice as publish_notice
 
         notice = publish_notice(rule)
-    page = index_page(collab, entries, headlines, out=options.out, skipped=skipped, generated=now,
+    page = index_page(collab, entries, matrix, out=options.out, skipped=skipped, generated=now,
                       notebook_titles=NOTEBOOK_TITLES, notice=notice)
     write_atomic(options.out / "index.html", page)
 

@@ -1,23 +1,27 @@
-"""``index.html``: every ward with its headline result, status and links, and the collaborative
-reports. Rendered from ``templates/index.html.j2`` by Jinja2 with autoescaping: every text from
+"""``index.html``: the summary matrix (every ward and the collaborative: each measure's team-level
+result and Making Data Count icons, sortable and filterable in the page, offline), each ward's
+status and links, and the collaborative reports. Rendered from ``templates/index.html.j2`` by Jinja2 with autoescaping: every text from
 the data is escaped; links are relative; nothing is loaded from elsewhere.
 """
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from rrp_helpers import outcomes
+from markupsafe import Markup
+
+from rrp_helpers import mdc
+from rrp_helpers.charts import icons
 from rrp_helpers.data import Collaborative
 from rrp_helpers.files import safe_name
-from rrp_helpers.publish import SUPPRESSED, PublishRule
-from rrp_helpers.results import published_table
+from rrp_helpers.summary import COLLABORATIVE, VERDICTS
 from rrp_helpers.reports.tasks import STATUS_FAILED, STATUS_NO_DATA, STATUS_OK
 
-__all__ = ["ward_headlines", "index_page"]
+__all__ = ["matrix_rows", "icon_styles", "index_page"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -29,37 +33,37 @@ def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def ward_headlines(collab: Collaborative, publish_rule: PublishRule | None = None) -> dict[str, str]:
-    """One line per ward for the index: the measures with a sustained change and by how much (a
-    reduction derived from too few incidents is ``*`` under ``publish_rule``)."""
-    labels = outcomes.measure_labels(collab)
-    results = outcomes.team_results(collab)
-    if publish_rule is not None:
-        results = published_table("team_results", results, publish_rule)
-    outcome_measures = outcomes.outcome_measures(collab)
-    headlines = {}
-    for ward_id, rows in results.groupby("ward_id", sort=False):
-        better, worse = [], []
-        for row in rows.itertuples():
-            if row.measure not in (*outcome_measures, "total"):
-                continue
-            label = labels.get(row.measure, row.measure)
-            reduction = pd.to_numeric(row.reduction_pct, errors="coerce")
-            if row.sustained == outcomes.SUSTAINED_IMPROVEMENT:
-                better.append(f"{label} down {SUPPRESSED if pd.isna(reduction) else f'{reduction:.0f}'}%")
-            elif row.sustained == outcomes.SUSTAINED_DETERIORATION:
-                worse.append(f"{label} up {SUPPRESSED if pd.isna(reduction) else f'{-reduction:.0f}'}%")
-        improved = sum(1 for item in better if not item.startswith(labels["total"]))
-        text = []
-        if better:
-            text.append(f"Sustained reduction in {improved} of {len(outcome_measures)} measures: " + ", ".join(better))
-        if worse:
-            text.append("Sustained increase: " + ", ".join(worse))
-        headlines[ward_id] = "; ".join(text) if text else "No sustained change"
-    return headlines
+def matrix_rows(matrix: pd.DataFrame) -> tuple[list[str], dict[str, list[dict]]]:
+    """The summary matrix (:func:`rrp_helpers.summary.summary_matrix`) as the index's cells:
+    the measures' labels, and per ``ward_id`` one cell per measure (verdict, result, both icons'
+    classes and texts, and a number to sort by: the change in percent, 0 for none)."""
+    labels = list(dict.fromkeys(matrix["measure_label"]))
+    cells: dict[str, list[dict]] = {}
+    for row in matrix.itertuples():
+        change = row.change_pct
+        if pd.isna(change):  # none, or a change whose size is not published: between the others
+            change = {"improvement": -0.001, "concern": 0.001}.get(row.verdict, 0.0)
+        cells.setdefault(str(row.ward_id), []).append({
+            "verdict": row.verdict, "verdict_text": VERDICTS[row.verdict], "result": row.result, "sort": f"{change:.3f}",
+            "variation": row.variation, "variation_text": row.variation_text,
+            "assurance": row.assurance, "assurance_text": row.assurance_text,
+        })
+    return labels, cells
 
 
-def _ward_row(ward, entry: dict | None, headline: str, out: Path, skipped: bool) -> dict:
+@lru_cache(maxsize=1)
+def icon_styles() -> Markup:
+    """CSS classes drawing each Making Data Count icon as an inline SVG image (``data:`` URIs:
+    nothing fetched), one per category, so a page of many wards carries each drawing once."""
+    rules = []
+    for kind, draw, texts in (("v", icons.variation_svg, mdc.VARIATION_TEXTS), ("a", icons.assurance_svg, mdc.ASSURANCE_TEXTS)):
+        for category, text in texts.items():
+            encoded = base64.b64encode(draw(category, text).encode()).decode()
+            rules.append(f'.icon-{kind}-{category} {{ background-image: url("data:image/svg+xml;base64,{encoded}"); }}')
+    return Markup("\n".join(rules))
+
+
+def _ward_row(ward, entry: dict | None, cells: list[dict], out: Path, skipped: bool) -> dict:
     ward_id = str(ward.ward_id)
     status = entry["status"] if entry else "not run"
     name = safe_name(ward_id)
@@ -77,17 +81,19 @@ def _ward_row(ward, entry: dict | None, headline: str, out: Path, skipped: bool)
     elif skipped:
         notes.append("unchanged since the last run (not rerun)")
     return {
-        "id": ward_id, "name": ward.ward_name, "trust": ward.trust, "specialty": ward.specialty,
-        "headline": headline if status != STATUS_NO_DATA else "No monthly counts", "status": status,
+        "id": ward_id, "name": ward.ward_name, "trust": ward.trust, "specialty": ward.specialty, "ward_type": ward.ward_type,
+        "cells": cells, "verdicts": " ".join(sorted({cell["verdict"] for cell in cells})), "status": status,
         "error": entry.get("error", "") if status == STATUS_FAILED and entry else "", "notes": notes, "links": links,
     }
 
 
-def index_page(collab: Collaborative, entries: dict[str, dict], headlines: dict[str, str], *, out: Path,
+def index_page(collab: Collaborative, entries: dict[str, dict], matrix: pd.DataFrame | str, *, out: Path,
                skipped: set[str], generated: str, notebook_titles: dict[str, str], notice: str | None = None) -> str:
-    """The page's HTML (see the module docstring)."""
+    """The page's HTML (see the module docstring). ``matrix`` is the summary matrix, or why it
+    could not be computed (the page is written all the same)."""
+    measures, cells = matrix_rows(matrix) if isinstance(matrix, pd.DataFrame) else ([], {})
     wards = [
-        _ward_row(ward, entries.get(f"ward:{ward.ward_id}"), headlines.get(str(ward.ward_id), ""), out,
+        _ward_row(ward, entries.get(f"ward:{ward.ward_id}"), cells.get(str(ward.ward_id), []), out,
                   f"ward:{ward.ward_id}" in skipped)
         for ward in collab.wards.itertuples()
     ]
@@ -110,4 +116,10 @@ def index_page(collab: Collaborative, entries: dict[str, dict], headlines: dict[
     return _environment().get_template("index.html.j2").render(
         name=collab.config.name, synthetic=collab.config.synthetic, notice=notice, summary=summary,
         collaborative=collaborative, wards=wards, generated=generated, shift_points=collab.config.shift_points,
+        measures=measures, whole=cells.get(COLLABORATIVE, []), matrix_error=matrix if isinstance(matrix, str) else "",
+        icon_styles=icon_styles(), icon_key=Markup(icons.icon_legend_html(mdc.VARIATION_TEXTS, mdc.ASSURANCE_TEXTS, size=24)),
+        aim_pct=collab.config.aim_reduction_pct, filters={
+            "trust": sorted({str(w["trust"]) for w in wards}), "specialty": sorted({str(w["specialty"]) for w in wards}),
+            "ward_type": sorted({str(w["ward_type"]) for w in wards})},
+        verdicts=VERDICTS,
     )
