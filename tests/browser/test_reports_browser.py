@@ -1,7 +1,7 @@
 """The offline HTML reports of ``rrp reports``, opened in a real browser from ``file://``.
 
 One report folder is built per session (``rrp reports`` of a copy of the demo, ``--wards alder oak
---jobs 2``, into a temporary folder); alder carries an annotation written to break a page
+laurel --jobs 2``, into a temporary folder); alder carries an annotation written to break a page
 (``<!--<script>``: it must neither stop a chart drawing nor hide the rest of the page). Each page must draw its charts (Vega, inlined in the page as a ``vegaEmbed``
 bundle), log no console error and request nothing but ``file://`` URLs; the index's links must
 resolve; the explorer report's static ward drop-down (an HTML ``select`` bound to an Altair
@@ -21,9 +21,9 @@ from .browser_support import REPO, file_path, record_timing, require_browser
 
 pytestmark = pytest.mark.browser
 
-WARDS = ("alder", "oak")
+WARDS = ("alder", "oak", "laurel")  # laurel: a sustained reduction in every measure
 HOSTILE_NOTE = "New lead <!--<script> and </script><b>bold?</b>"
-WARD_NAMES = {"alder": "Alder Ward", "oak": "Oak Ward"}
+WARD_NAMES = {"alder": "Alder Ward", "oak": "Oak Ward", "laurel": "Laurel Ward"}
 
 #: JS: every Vega chart container of the page with what is drawn in it.
 CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].map(el => {
@@ -133,21 +133,103 @@ LINE_JS = """el => [...el.querySelectorAll('.mark-line path, .mark-symbol path')
 def test_explorer_report_static_ward_dropdown_changes_the_chart(page, reports_dir, artifacts):
     page.goto((reports_dir / "collaborative" / "04_explorer.html").as_uri())
     wait_for_charts(page)
-    select = page.locator(".vega-embed select")
-    assert select.count() == 1, "the explorer report has no (or more than one) ward drop-down"
-    chart = page.locator(".vega-embed:has(select)")
+    chart = page.locator(".vega-embed:has(.vega-bind-name:text-is('Ward: '))")
+    assert chart.count() == 1, "the explorer report has no (or more than one) chart with a ward drop-down"
+    select = chart.locator(".vega-bind:has(.vega-bind-name:text-is('Ward: ')) select")
     options = select.locator("option").all_inner_texts()
     current = select.input_value()
-    assert len(options) > 1 and current in options, options
-    other = next(name for name in ("Oak Ward", *options) if name in options and name != current)
+    assert len(options) > 1 and current, options
+    other = "Oak Ward" if "Oak Ward" in options and select.locator("option:checked").inner_text() != "Oak Ward" else options[1]
     before = chart.evaluate(LINE_JS)
     assert before, "no line or points drawn in the static explorer chart"
     chart.screenshot(path=str(artifacts / "report-explorer-before.png"))
 
-    select.select_option(other)
-    page.wait_for_function(f"before => ({LINE_JS})(document.querySelector('.vega-embed:has(select)')) !== before", arg=before, timeout=10_000)
+    select.select_option(label=other)
+    page.wait_for_function(
+        f"before => ({LINE_JS})(document.querySelector(\".vega-embed:has(select)\")) !== before", arg=before, timeout=10_000)
     after = chart.evaluate(LINE_JS)
     chart.screenshot(path=str(artifacts / "report-explorer-after.png"))
-    assert select.input_value() == other
+    assert select.locator("option:checked").inner_text() == other
     assert after and after != before, f"choosing {other!r} instead of {current!r} did not change the drawn chart"
+    assert other in chart.inner_text() or other in chart.evaluate("el => el.querySelector('svg').textContent")
+    grid = page.locator(".vega-embed:has(.vega-bind-name:text-is('Specialty: '))")
+    assert grid.count() == 1, "the explorer report has no grid of every ward"
+    assert_offline_and_clean(page)
+
+
+#: JS: the points (x position, fill) and text marks of the panel titled ``title`` in a page's charts.
+PANEL_JS = r"""(title) => {
+    const at = el => { const m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(el.getAttribute('transform') || ''); return m ? +m[1] : null; };
+    for (const scope of document.querySelectorAll('g.mark-group.role-scope')) {
+        const heading = scope.querySelector('g.role-title text');
+        if (!heading || !heading.textContent.startsWith(title)) continue;
+        return {
+            points: [...scope.querySelectorAll('g.mark-symbol.role-mark path')].map(p => ({x: at(p), fill: p.getAttribute('fill')})),
+            texts: [...scope.querySelectorAll('g.mark-text.role-mark text')].map(t => ({x: at(t), text: t.textContent, fill: t.getAttribute('fill')})),
+        };
+    }
+    return null;
+}"""
+
+
+def test_a_sustained_reduction_shows_its_signalling_run_in_improvement_colour(page, reports_dir, artifacts):
+    """Laurel Ward's total fell from October 2018 (the demo's story, checked from the counts in
+    tests/test_chart_data.py): the 8 months that proved it are drawn blue (improvement) and the
+    phase is labelled with its direction and size, in the page a coach opens."""
+    from rrp_helpers.charts.theme import NHS_LIGHT_BLUE, POINT_COLOURS
+
+    page.goto((reports_dir / "wards" / "laurel" / "laurel.html").as_uri())
+    wait_for_charts(page)
+    panel = page.evaluate(PANEL_JS, "Laurel Ward: All restrictive practice")
+    assert panel, "no panel titled 'Laurel Ward: All restrictive practice'"
+    label = next((t for t in panel["texts"] if t["text"].startswith("from Oct 2018: sustained reduction")), None)
+    assert label, [t["text"] for t in panel["texts"]]
+    assert "\u221293% against the baseline" in label["text"]
+    points = sorted((p for p in panel["points"] if p["fill"] in POINT_COLOURS), key=lambda p: p["x"])
+    assert len(points) == 31, points  # every month drawn (notes are symbols of other colours)
+    run = [p for p in points if p["x"] >= label["x"] - 1][:8]
+    assert [p["fill"] for p in run] == [NHS_LIGHT_BLUE] * 8, run
+    assert "Limits: each phase its own" in " ".join(t["text"] for t in panel["texts"])  # the reading is named
+    page.screenshot(path=str(artifacts / "report-ward-laurel-total.png"), full_page=True)
+    # The other reading: the baseline limits alone, chosen by the radio above the charts.
+    page.locator("input[type=radio][value=baseline]").first.check()
+    page.wait_for_function(f"t => ({PANEL_JS})(t).texts.some(x => x.text.startsWith('Limits: the baseline limits'))",
+                           arg="Laurel Ward: All restrictive practice", timeout=10_000)
+    assert_offline_and_clean(page)
+
+
+def test_index_matrix_sorts_filters_and_names_its_icons(page, reports_dir, artifacts):
+    page.goto((reports_dir / "index.html").as_uri())
+    rows = page.locator("#wards tr")
+    total = rows.count()
+    assert total >= 38
+    icons = page.locator("#matrix .icon")
+    assert icons.count() == 2 * 4 * (total + 1)  # two icons per measure, every ward and the collaborative
+    labels = icons.evaluate_all("els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])")
+    assert all(role == "img" and text and text.strip() for role, text in labels), labels[:5]
+    for svg in page.locator("details svg").all():  # the key's drawings: text alternatives too
+        assert svg.get_attribute("role") == "img" and svg.locator("title").inner_text()
+
+    page.select_option("select[name=specialty]", "Forensic adult")
+    shown = page.locator("#wards tr:not([hidden])")
+    forensic = shown.count()
+    assert 0 < forensic < total
+    assert set(shown.evaluate_all("rs => rs.map(r => r.dataset.specialty)")) == {"Forensic adult"}
+    assert page.inner_text("#shown") == f"{forensic} of {total} wards shown"
+    page.select_option("select[name=specialty]", "")
+    page.select_option("select[name=verdict]", "improvement")
+    improving = shown.evaluate_all("rs => rs.map(r => r.dataset.verdicts)")
+    assert improving and all("improvement" in verdicts.split() for verdicts in improving)
+
+    page.get_by_role("button", name="All restrictive practice").click()  # ascending: the largest fall first
+    header = page.locator("th:has(button:text-is('All restrictive practice'))")
+    assert header.get_attribute("aria-sort") == "ascending"
+    column = header.evaluate("th => th.cellIndex")
+    values = shown.evaluate_all(f"rs => rs.map(r => parseFloat(r.cells[{column}].dataset.sort))")
+    assert values == sorted(values) and values[0] < 0
+    page.get_by_role("button", name="All restrictive practice").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    values = shown.evaluate_all(f"rs => rs.map(r => parseFloat(r.cells[{column}].dataset.sort))")
+    assert values == sorted(values, reverse=True)
+    page.screenshot(path=str(artifacts / "report-index-matrix.png"), full_page=True)
     assert_offline_and_clean(page)
