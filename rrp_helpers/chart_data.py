@@ -10,10 +10,10 @@ import pandas as pd
 
 from rrp_helpers import publish, spc
 from rrp_helpers.data import Collaborative
-from rrp_helpers.outcomes import collaborative_monthly, reported_measures, ward_monthly
+from rrp_helpers.outcomes import collaborative_monthly, outcome_measures, reported_measures, ward_monthly
 from rrp_helpers.sustained import sustained_change
 
-__all__ = ["phased_chart", "chart_points", "every_ward_points"]
+__all__ = ["phased_chart", "chart_points", "every_ward_points", "RARE_BASELINE_MEDIAN", "rare_measures", "gap_points"]
 
 def phased_chart(
     values: np.ndarray,
@@ -224,3 +224,51 @@ def _published(points: pd.DataFrame, rule: publish.PublishRule, *, rate: bool, h
         small = publish.is_small(published["phase_incidents"], rule)
     published["phase_label"] = published["phase_label"].where(~small, published["phase_label"].str.split(",").str[0])
     return published
+
+
+#: Incidents a month: a measure whose baseline median monthly count for a ward is below this is
+#: rare for that ward, and its report adds a g chart of the days between incidents.
+RARE_BASELINE_MEDIAN = 2
+
+
+def rare_measures(collab: Collaborative, ward_id: str, ward_frame: pd.DataFrame | None = None) -> dict[str, float]:
+    """The ward's rare outcome measures (baseline median below :data:`RARE_BASELINE_MEDIAN`) that
+    have safety-cross records: ``{measure: baseline median}``, in the collaborative's order."""
+    frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    rows = frame[frame["ward_id"].eq(ward_id) & frame["period"].eq("baseline")]
+    medians = rows.groupby("measure", sort=False)["count"].median()
+    crosses = collab.safety_cross
+    recorded = set(crosses.loc[crosses["ward_id"].eq(ward_id), "measure"])
+    return {measure: float(medians[measure]) for measure in outcome_measures(collab)
+            if measure in medians and medians[measure] < RARE_BASELINE_MEDIAN and measure in recorded}
+
+
+def gap_points(collab: Collaborative, ward_id: str, measure: str, *, rules: str = "collaborative") -> pd.DataFrame | None:
+    """A g chart of the ward's incident-free days between consecutive incidents of ``measure``,
+    from its daily safety cross (:func:`rrp_helpers.spc.events_between`; qicharts2's g chart: the
+    centre line the median, limits from the mean), in :func:`chart_points`' columns so every SPC
+    chart draws it. Each point is dated by the incident that closes the gap; longer gaps are
+    better for a measure that should fall. None with fewer than two gaps."""
+    config = collab.config
+    crosses = collab.safety_cross
+    daily = crosses[crosses["ward_id"].eq(ward_id) & crosses["measure"].eq(measure)][["date", "count"]]
+    gaps = spc.events_between(daily, "g") if len(daily) else pd.DataFrame({"date": [], "value": []})
+    if len(gaps) < 2:
+        return None
+    spec = next((m for m in config.measures if m.name == measure), None)
+    better_gaps = {"down": "up", "up": "down"}.get(spec.direction if spec else "down")
+    points = spc.control_chart(gaps["value"].to_numpy(dtype=float), chart="g", rules=rules,
+                               shift_points=config.shift_points, trend_points=config.trend_points)
+    points = spc.classify_points(points, direction=better_gaps)
+    points["x"] = pd.to_datetime(gaps["date"]).to_numpy()  # for display: several gaps may close on one day
+    points.insert(0, "measure", measure)
+    for column in ("cl", "ucl", "lcl", "point_type", "reason"):
+        points[f"{column}_base"] = points[column]
+    points["count"] = np.nan
+    points["phase_incidents"] = float(daily["count"].sum())
+    points["phase_label"] = ""
+    points["phase_type"] = ""
+    points["aim"] = np.nan
+    points["aim_label"] = ""
+    points["suppressed"] = False
+    return points

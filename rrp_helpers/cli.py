@@ -45,6 +45,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_results(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from rrp_helpers.chance import chance_sentence
+
     rule = _publish_rule(args)
     collab = load_collaborative(args.data)
     if collab.problems:
@@ -64,6 +66,8 @@ def _cmd_results(args: argparse.Namespace) -> int:
         print()
         for sentence in results_sentences(collab, tables["collaborative_results"], tables["team_summary"]):
             print(f"- {sentence}")
+        if len(tables["chance_summary"]):
+            print(f"- {chance_sentence(tables['chance_summary'])}")
     print(f"\nWrote {len(written)} files to {Path(args.out)}")
     return EXIT_OK
 

@@ -78,7 +78,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["funnel", "rate_funnel", "Z95", "Z998"]
+__all__ = ["funnel", "rate_funnel", "rate_limits", "Z95", "Z998"]
 
 Method = Literal["SHMI", "CQC"]
 METHODS: tuple[str, ...] = ("SHMI", "CQC")
@@ -373,3 +373,29 @@ def rate_funnel(
     frame = pd.DataFrame(leading | {"rate": rate} | columns)
     frame.attrs.update(attrs | {"shmi_rounding": False, "pooled_rate": float(pooled_rate), "per": per})
     return frame
+
+
+def rate_limits(
+    bed_days: Sequence[float] | np.ndarray,
+    *,
+    pooled_rate: float,
+    per: float = 1000,
+    tau2: float = 0.0,
+    adjusted: bool = False,
+) -> pd.DataFrame:
+    """The limits of :func:`rate_funnel` at any ``bed_days`` (to draw the funnel's curves).
+
+    ``pooled_rate`` in incidents per bed day, ``tau2`` and ``adjusted`` as the funnel's ``attrs``
+    give them. Returns ``bed_days, lcl95, ucl95, lcl998, ucl998`` per ``per`` bed days."""
+    days = _as_float_array(bed_days, "bed_days")
+    if np.any(days <= 0):
+        raise ValueError("bed_days must be positive")
+    pooled_rate = _check_positive(pooled_rate, "pooled_rate")
+    expected = days * pooled_rate
+    multiplier = pooled_rate * _check_positive(per, "per")
+    frame = {"bed_days": days}
+    for suffix, (quantile, tail) in _LEVELS.items():
+        lower, upper = _adjusted_limits(expected, tau2, quantile, "SHMI") if adjusted else _poisson_limits(expected, tail)
+        frame[f"lcl{suffix}"] = lower * multiplier
+        frame[f"ucl{suffix}"] = upper * multiplier
+    return pd.DataFrame(frame)

@@ -54,10 +54,13 @@ def is_small(incidents: float | np.ndarray | pd.Series, rule: PublishRule = DEFA
     return bool(small) if np.ndim(small) == 0 else small
 
 
-def suppress_statistics(table: pd.DataFrame, rule: PublishRule, sources: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+def suppress_statistics(table: pd.DataFrame, rule: PublishRule, sources: dict[str, tuple[str, ...]],
+                        decimals: dict[str, int] | None = None) -> pd.DataFrame:
     """``table`` with each statistic column of ``sources`` written ``*`` on rows where any of its
-    incident columns is small (:func:`is_small`); other values rounded to whole numbers. A copy."""
+    incident columns is small (:func:`is_small`); other values rounded to whole numbers, or to
+    ``decimals[column]`` places (yes/no columns stay ``True``/``False``). A copy."""
     table = table.copy()
+    decimals = decimals or {}
     for column, incident_columns in sources.items():
         if column not in table.columns:
             continue
@@ -65,8 +68,12 @@ def suppress_statistics(table: pd.DataFrame, rule: PublishRule, sources: dict[st
         for incidents in incident_columns:
             if incidents in table.columns:
                 small |= is_small(table[incidents], rule)
-        values = pd.to_numeric(table[column], errors="coerce").round(0)
-        text = values.map(lambda v: None if pd.isna(v) else f"{v:.0f}").astype(object)
+        if table[column].dtype == bool:
+            text = table[column].map(str).astype(object)
+        else:
+            places = decimals.get(column, 0)
+            values = pd.to_numeric(table[column], errors="coerce").round(places)
+            text = values.map(lambda v: None if pd.isna(v) else f"{v:.{places}f}").astype(object)
         text[small] = SUPPRESSED
         table[column] = text
     return table

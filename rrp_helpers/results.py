@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rrp_helpers import concepts, outcomes, publish, quality
+from rrp_helpers import concepts, outcomes, publish, quality, sensitivity
 from rrp_helpers.data import Collaborative
 from rrp_helpers.files import write_atomic
 from rrp_helpers.outputs import check_not_inputs, claim
@@ -29,6 +29,10 @@ TABLES = {
     "engagement_outcomes": "Engagement of improving vs non-improving wards (association)",
     "source_agreement": "Safety cross vs incident reports: mean difference and limits of agreement",
     "collaborative_monthly": "Monthly sums across wards, with missing ward-months per month",
+    "rule_sensitivity": "The team-level summary under the collaborative, mdc and ihi shift rules, side by side",
+    "chance": "Per ward and measure: the chance the method reports a sustained reduction when nothing changed",
+    "chance_summary": "Wards flagged by chance (expected, 95% interval) against wards flagged, per measure and any",
+    "funnel": "Testing-period rates per occupied bed days compared across wards (funnel plot limits, outliers)",
 }
 
 
@@ -51,16 +55,24 @@ def compute_results(collab: Collaborative, publish_rule: publish.PublishRule | N
         "engagement_outcomes": outcomes.engagement_outcomes(collab, team),
         "source_agreement": quality.source_agreement(collab),
         "collaborative_monthly": collab_monthly,
+        "rule_sensitivity": sensitivity.rule_sensitivity(collab, ward_frame),
     }
+    tables["chance"], tables["chance_summary"] = sensitivity.chance_tables(collab, ward_frame=ward_frame, team=team)
+    tables["funnel"] = sensitivity.ward_funnel(collab, ward_frame)
     if publish_rule is None:
         return tables
     published_tables = published(tables, publish_rule)
     published_tables["team_summary"] = _published_team_summary(tables["team_summary"], team, publish_rule)
+    published_tables["rule_sensitivity"] = pd.concat([
+        _published_team_summary(block, sensitivity.preset_team_results(collab, str(rules), ward_frame), publish_rule)
+        for rules, block in tables["rule_sensitivity"].groupby("rules", sort=False)
+    ], ignore_index=True)
     return published_tables
 
 
 #: Columns holding incident counts, per table: the ones ``--publish`` suppresses and rounds.
 COUNT_COLUMNS = {"collaborative_monthly": ("count", "count_reported", "count_with_bed_days")}
+_FROM_UNIT_INCIDENTS = ("incidents",)
 _PERIODS = {"baseline_mean": ("baseline_incidents",), "testing_mean": ("testing_incidents",),
             "final_mean": ("final_incidents",)}
 #: Statistics and the incident columns they are derived from, per table: a statistic from few
@@ -72,26 +84,37 @@ STATISTIC_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
     "collaborative_monthly": {"rate": ("count_with_bed_days",)},
     "source_agreement": {name: ("incidents",) for name in
                          ("mean_difference", "sd_difference", "loa_lower", "loa_upper", "exact_agreement_pct")},
+    "chance": {name: ("baseline_incidents",) for name in ("baseline_mean", "p_false_reduction", "nb_size")},
+    # A ward's rate, z-score and outlier flags say how many incidents it had; the limits do not.
+    "funnel": {name: _FROM_UNIT_INCIDENTS for name in ("rate", "z", "outlier95", "outlier998")},
+}
+#: Statistics published with decimals (a probability rounded to a whole number says nothing).
+STATISTIC_DECIMALS = {
+    "chance": {"p_false_reduction": 4, "baseline_mean": 2, "nb_size": 2},
+    "chance_summary": {"expected_wards": 2},
+    "funnel": {"rate": 2, "expected": 1, "z": 2, "lcl95": 2, "ucl95": 2, "lcl998": 2, "ucl998": 2, "crude_rate": 2,
+               "phi": 2, "tau2": 4},
 }
 _INCIDENT_COLUMNS = (*outcomes.INCIDENT_COLUMNS, "incidents")
 
 
 def published_table(stem: str, table: pd.DataFrame, rule: publish.PublishRule | None) -> pd.DataFrame:
     """One results table as published: incident counts suppressed and rounded, statistics derived
-    from few incidents suppressed, other numbers rounded to whole numbers, and the incident totals
-    behind the statistics left out.
+    from few incidents suppressed, other numbers rounded to whole numbers (or the places of
+    :data:`STATISTIC_DECIMALS`), and the incident totals behind the statistics left out.
 
     ``rule=None`` returns the table unchanged (internal output). Counts of wards, concepts and
     ward-months are not incident counts and stay as they are.
     """
     if rule is None:
         return table
-    table = publish.suppress_statistics(table, rule, STATISTIC_SOURCES.get(stem, {}))
+    table = publish.suppress_statistics(table, rule, STATISTIC_SOURCES.get(stem, {}), STATISTIC_DECIMALS.get(stem))
     for column in COUNT_COLUMNS.get(stem, ()):
         if column in table.columns:
             table[column] = publish.publish_counts(table[column], rule)
-    floats = table.select_dtypes("float").columns
-    table[floats] = table[floats].round(0)
+    places = STATISTIC_DECIMALS.get(stem, {})
+    for column in table.select_dtypes("float").columns:
+        table[column] = table[column].round(places.get(column, 0))
     return table.drop(columns=[c for c in _INCIDENT_COLUMNS if c in table.columns])
 
 

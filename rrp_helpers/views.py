@@ -10,13 +10,13 @@ import html
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from rrp_helpers import chart_data, charts, mdc, outcomes
+from rrp_helpers import chart_data, charts, mdc, outcomes, publish, sensitivity
 from rrp_helpers.charts import icons
-from rrp_helpers.data import Collaborative
+from rrp_helpers.data import TOTAL, Collaborative
 from rrp_helpers.publish import PublishRule
 
 __all__ = ["ward_panels", "ward_dashboard", "collaborative_panels", "collaborative_dashboard", "summary_table",
-           "icon_key"]
+           "icon_key", "funnel_chart", "rare_measure_charts"]
 
 
 def ward_panels(collab: Collaborative, ward_id: str, *, publish_rule: PublishRule | None = None) -> dict[str, dict]:
@@ -84,3 +84,53 @@ def summary_table(matrix: pd.DataFrame) -> Styler:
 def icon_key() -> str:
     """HTML: every Making Data Count icon beside what it means."""
     return icons.icon_legend_html(mdc.VARIATION_TEXTS, mdc.ASSURANCE_TEXTS, size=24)
+
+
+def funnel_chart(collab: Collaborative, measure: str = TOTAL, *, publish_rule: PublishRule | None = None):
+    """The funnel plot of the wards' testing-period rates of ``measure`` per ``rate_per`` occupied
+    bed days (:func:`rrp_helpers.sensitivity.ward_funnel`), or None when no ward has bed days.
+    Published, a ward whose rate comes from few incidents is left out (the limits stay)."""
+    table = sensitivity.ward_funnel(collab)
+    rows = table[table["measure"].eq(measure)]
+    if rows.empty:
+        return None
+    per = collab.config.rate_per
+    curves = sensitivity.ward_funnel_limits(rows, per=per)
+    if publish_rule is not None:
+        rows = rows[~publish.is_small(rows["incidents"], publish_rule)]
+    names = collab.wards.set_index("ward_id")["ward_name"].astype(str)
+    units = rows.assign(label=rows["ward_id"].map(names).fillna(rows["ward_id"]))[["label", "bed_days", "rate", "position"]]
+    label = outcomes.measure_labels(collab).get(measure, measure)
+    return charts.funnel_plot(units, curves, positions=sensitivity.FUNNEL_POSITIONS,
+                              title=f"{label}: {collab.config.unit_label}s compared, "
+                                    + ("testing period" if collab.config.testing_start is not None else "every month"),
+                              y_title=f"Incidents per {per:,} occupied bed days")
+
+
+def rare_measure_charts(collab: Collaborative, ward_id: str, *, publish_rule: PublishRule | None = None
+                        ) -> tuple[list[str], charts.ComposedChart | None]:
+    """For each measure rare on the ward (:func:`rrp_helpers.chart_data.rare_measures`): a sentence
+    saying so, and a g chart of the incident-free days between its incidents from the safety
+    cross. Published, no g chart (its points date single incidents) and a sentence saying why."""
+    rare = chart_data.rare_measures(collab, ward_id)
+    labels = outcomes.measure_labels(collab)
+    ward_name = str(collab.wards.set_index("ward_id").at[ward_id, "ward_name"])
+    sentences, panels = [], []
+    for measure, median in rare.items():
+        label = labels.get(measure, measure)
+        sentence = (f"{label} is rare on this ward (a baseline median of {median:g} a month, below "
+                    f"{chart_data.RARE_BASELINE_MEDIAN}): its monthly chart can hardly signal a change. ")
+        points = None if publish_rule is not None else chart_data.gap_points(collab, ward_id, measure)
+        if publish_rule is not None:
+            sentences.append(sentence + "Its g chart is not published: each point would date a single incident.")
+            continue
+        if points is None:
+            sentences.append(sentence + "Its safety cross has too few incidents for a g chart.")
+            continue
+        sentences.append(sentence + "The g chart below counts the incident-free days between consecutive incidents "
+                         "in the safety cross: longer gaps are better, so points above the centre line are good news.")
+        panels.append(charts.assembly.panel_spec(
+            points, title=f"{ward_name}: {label}, days between incidents (g chart)", y_title="Incident-free days",
+            subtitle="Testing period, from the safety cross; each point is dated by the incident that ends the gap",
+            annotations=None, change_ideas=None, width=380, height=190))
+    return sentences, (charts.dashboard(panels) if panels else None)

@@ -125,3 +125,20 @@ def test_published_labels_keep_the_direction_and_drop_the_size_of_a_small_change
     labels = set(drawn["phase_label"]) - {""}
     assert labels and all("sustained reduction" in label and "%" not in label for label in labels)
     assert drawn["aim"].isna().all() and drawn["cl_base"].isna().all()
+
+
+def test_rare_measures_get_a_g_chart_of_the_days_between_incidents(collab):
+    monthly = ward_monthly(collab)
+    baseline = monthly[monthly["ward_id"].eq("hazel") & monthly["period"].eq("baseline")]
+    medians = baseline.groupby("measure")["count"].median()
+    expected = {m for m in ("restraint", "seclusion", "rapid_tranquillisation") if medians[m] < 2}
+    assert set(chart_data.rare_measures(collab, "hazel")) == expected == {"seclusion", "rapid_tranquillisation"}
+    crosses = collab.safety_cross
+    daily = crosses[crosses["ward_id"].eq("hazel") & crosses["measure"].eq("seclusion")].sort_values("date")
+    incidents = [day for day, count in zip(daily["date"], daily["count"]) for _ in range(int(count))]
+    gaps = [max((later - earlier).days - 1, 0) for earlier, later in zip(incidents, incidents[1:])]
+    points = chart_data.gap_points(collab, "hazel", "seclusion")
+    assert points["y"].tolist() == gaps
+    assert points["cl"].iloc[0] == np.median(gaps)  # qicharts2's g chart: the centre line is the median
+    assert points["x"].tolist() == incidents[1:]
+    assert set(points.loc[points["y"] > points["ucl"], "point_type"]) <= {"improvement"}  # long gaps are good news

@@ -308,3 +308,13 @@ def test_invalid_inputs(call, message: str) -> None:
 def test_small_expected_allowed_without_rounding() -> None:
     out = fn.funnel([1, 2], [0.004, 2.0], shmi_rounding=False)
     assert out.loc[0, "expected"] == 0.004
+
+
+@pytest.mark.parametrize("overdispersion", [True, False])
+def test_rate_limits_draw_the_funnels_own_limits(overdispersion):
+    plot = fn.rate_funnel([10, 20, 30, 5, 50], [1000, 2000, 2500, 900, 3000], overdispersion=overdispersion)
+    curve = fn.rate_limits(plot["denominator"], pooled_rate=plot.attrs["pooled_rate"], per=plot.attrs["per"],
+                               tau2=plot.attrs["tau2"], adjusted=plot.attrs["adjusted"])
+    for column in ("lcl95", "ucl95", "lcl998", "ucl998"):
+        np.testing.assert_allclose(curve[column], plot[column], rtol=1e-12)
+    assert plot.attrs["adjusted"] is overdispersion  # these units are overdispersed

@@ -20,7 +20,7 @@ publish = False  # True: small-number suppression of every count shown (rrp repo
 suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
 round_to = 5  # with publish: other counts are rounded to the nearest round_to"""
 
-IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results, summary, views
+IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results, sensitivity, summary, views
 from rrp_helpers.data import load_collaborative, validate
 from rrp_helpers.publish import PublishRule, notice
 
@@ -166,6 +166,35 @@ phase. The table counts wards as the paper's results section does.
         code('tables["team_summary"]'),
         code('outcomes.team_results_wide(collab, tables["team_results"])'),
         md("""
+## How much could chance explain?
+
+The team-level method (a run of 8 months below the baseline mean, re-phasing after each shift)
+flags some wards even when nothing changed. Simulating each ward with no real change at its own
+baseline level (Poisson, or negative binomial where the baseline is overdispersed), with the same
+baseline and testing lengths and the same rule, 10,000 times, gives the number of wards the method
+would flag by chance; the table below it shows how the counts move under the Making Data Count
+(7) and IHI (6) shift rules.
+"""),
+        code("""from rrp_helpers.chance import chance_sentence
+
+if len(tables["chance_summary"]):
+    print(chance_sentence(tables["chance_summary"]))
+tables["chance_summary"]"""),
+        code('sensitivity.side_by_side(tables["rule_sensitivity"])'),
+        md("""
+## Comparing wards: funnel plot
+
+SPC compares a ward with its own past; a funnel plot compares wards with each other. Each dot is a
+ward's rate of all restrictive practice in the testing period per 1,000 occupied bed days, against
+its bed days; the lines are the 95 % and 99.8 % limits around the collaborative's rate, widened for
+the real variation between wards (overdispersion) as FunnelPlotR does. A ward outside them differs
+by more than chance and case mix alone would usually explain; look at it before judging it.
+"""),
+        code("""funnel = views.funnel_chart(collab, publish_rule=rule)
+if funnel is None:
+    print("No ward has occupied bed days: no funnel plot.")
+funnel"""),
+        md("""
 ## Against the aim
 
 The collaborative aimed for a reduction of {aim}% in restrictive practice. The collaborative change
@@ -190,6 +219,17 @@ ward_id = "alder"
 ward.to_frame(name=ward_id)"""),
         md("## SPC charts\n\n" + READING_SPC),
         code("views.ward_dashboard(collab, ward_id, publish_rule=rule)"),
+        md("""
+### Rare measures
+
+A measure with a baseline median below 2 incidents a month is rare for the ward: its monthly chart
+is mostly zeros and can hardly signal. For each, the ward's daily safety cross gives the
+incident-free days between consecutive incidents, charted as a g chart (if there is one).
+"""),
+        code("""rare_sentences, rare_charts = views.rare_measure_charts(collab, ward_id, publish_rule=rule)
+for sentence in rare_sentences or ["No measure is rare on this ward."]:
+    print(sentence)
+rare_charts"""),
         md("""
 ## Results
 

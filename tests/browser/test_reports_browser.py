@@ -187,7 +187,7 @@ def test_a_sustained_reduction_shows_its_signalling_run_in_improvement_colour(pa
     assert "\u221293% against the baseline" in label["text"]
     points = sorted((p for p in panel["points"] if p["fill"] in POINT_COLOURS), key=lambda p: p["x"])
     assert len(points) == 31, points  # every month drawn (notes are symbols of other colours)
-    run = [p for p in points if p["x"] >= label["x"] - 1][:8]
+    run = [p for p in points if p["x"] >= label["x"] - 4][:8]  # the label starts 3 px right of its month
     assert [p["fill"] for p in run] == [NHS_LIGHT_BLUE] * 8, run
     assert "Limits: each phase its own" in " ".join(t["text"] for t in panel["texts"])  # the reading is named
     page.screenshot(path=str(artifacts / "report-ward-laurel-total.png"), full_page=True)
@@ -208,7 +208,7 @@ def test_index_matrix_sorts_filters_and_names_its_icons(page, reports_dir, artif
     labels = icons.evaluate_all("els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])")
     assert all(role == "img" and text and text.strip() for role, text in labels), labels[:5]
     for svg in page.locator("details svg").all():  # the key's drawings: text alternatives too
-        assert svg.get_attribute("role") == "img" and svg.locator("title").inner_text()
+        assert svg.get_attribute("role") == "img" and svg.locator("title").text_content()
 
     page.select_option("select[name=specialty]", "Forensic adult")
     shown = page.locator("#wards tr:not([hidden])")
