@@ -1,6 +1,6 @@
 """Run every benchmark in this folder, one after the other, each in its own process.
 
-Usage: ``python benchmarks/run_all.py [spc] [reports] [report-parts] [chance]`` (default: all). Each benchmark prints its
+Usage: ``python benchmarks/run_all.py [spc] [reports] [report-parts] [chance] [explorer]`` (default: all). Each benchmark prints its
 own measurements and ratios side by side; nothing here asserts a time.
 """
 
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "reports": HERE / "bench_reports.py",
     "report-parts": HERE / "bench_report_parts.py",
     "chance": HERE / "bench_chance.py",
+    "explorer": HERE / "bench_explorer.py",
 }
 
 

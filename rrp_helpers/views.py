@@ -86,10 +86,12 @@ def icon_key() -> str:
     return icons.icon_legend_html(mdc.VARIATION_TEXTS, mdc.ASSURANCE_TEXTS, size=24)
 
 
-def funnel_chart(collab: Collaborative, measure: str = TOTAL, *, publish_rule: PublishRule | None = None):
-    """The funnel plot of the wards' testing-period rates of ``measure`` per ``rate_per`` occupied
-    bed days (:func:`rrp_helpers.sensitivity.ward_funnel`), or None when no ward has bed days.
+def funnel_chart(collab: Collaborative, measure: str | None = None, *, publish_rule: PublishRule | None = None):
+    """The funnel plot of the wards' testing-period rates of ``measure`` (default: the total, or
+    the first measure when there is no total) per ``rate_per`` occupied bed days
+    (:func:`rrp_helpers.sensitivity.ward_funnel`), or None when no ward has bed days.
     Published, a ward whose rate comes from few incidents is left out (the limits stay)."""
+    measure = measure or (TOTAL if outcomes.has_total(collab) else outcomes.reported_measures(collab)[0])
     table = sensitivity.ward_funnel(collab)
     rows = table[table["measure"].eq(measure)]
     if rows.empty:

@@ -11,13 +11,22 @@ import urllib.request
 import pytest
 
 from .browser_support import REPO, record_timing, require_browser
-from .test_explorer_browser import _copy_notebook_without_outputs, _free_port
+
+sys.path.insert(0, str(REPO / "tools"))
+
+from lab_server import copy_notebook_without_outputs as _copy_notebook_without_outputs  # noqa: E402
+from lab_server import free_port as _free_port  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 # Voila's default template asks a CDN for Font Awesome's icon CSS. Offline the request fails and the
 # page only lacks icons; the explorer does not use them. Everything else must stay on the server.
 VOILA_ICON_CSS = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free"
+
+
+def chart_title(text: str) -> str:
+    """The ward chart's title (its ``series_title`` text mark), not the status line's words."""
+    return f".mark-text.series_title_marks text:text-is('{text}')"
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +65,18 @@ def voila(tmp_path_factory):
 def test_explorer_in_voila_redraws_on_ward_change(page, voila, artifacts):
     started = time.perf_counter()
     page.goto(voila, timeout=120_000)
-    page.wait_for_selector("text=Alder Ward: All restrictive practice", timeout=120_000)
+    page.wait_for_selector(chart_title("Alder Ward: All restrictive practice"), timeout=120_000)
     record_timing("Voila: open the explorer -> chart drawn", time.perf_counter() - started)
     page.screenshot(path=str(artifacts / "voila-explorer-before.png"), full_page=False)
     search = page.locator("input[placeholder='type to search']").first
     search.fill("Oak Ward")
     changed = time.perf_counter()
     search.press("Enter")
-    page.wait_for_selector("text=Oak Ward: All restrictive practice", timeout=60_000)
+    page.wait_for_selector(chart_title("Oak Ward: All restrictive practice"), timeout=60_000)
     record_timing("Voila: ward widget change -> redrawn chart", time.perf_counter() - changed)
     page.screenshot(path=str(artifacts / "voila-explorer-after.png"), full_page=False)
-    assert page.locator("text=Alder Ward: All restrictive practice").count() == 0
+    assert page.locator(chart_title("Alder Ward: All restrictive practice")).count() == 0
+    assert page.locator("text=Alder Ward: All restrictive practice").count() == 0  # nor the status line
     host = voila.rstrip("/")
     elsewhere = [u for u in page.log.requests if not u.startswith((host, "blob:", "data:")) and not u.startswith(VOILA_ICON_CSS)]
     assert not elsewhere, elsewhere
