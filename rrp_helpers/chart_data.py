@@ -13,7 +13,8 @@ from rrp_helpers.data import Collaborative
 from rrp_helpers.outcomes import collaborative_monthly, outcome_measures, reported_measures, ward_monthly
 from rrp_helpers.sustained import sustained_change
 
-__all__ = ["phased_chart", "chart_points", "every_ward_points", "RARE_BASELINE_MEDIAN", "rare_measures", "gap_points"]
+__all__ = ["phased_chart", "chart_points", "every_ward_points", "RARE_BASELINE_MEDIAN", "rare_measures", "gap_points",
+           "DOWNLOAD_COLUMNS", "download_table"]
 
 def phased_chart(
     values: np.ndarray,
@@ -272,3 +273,20 @@ def gap_points(collab: Collaborative, ward_id: str, measure: str, *, rules: str 
     points["aim_label"] = ""
     points["suppressed"] = False
     return points
+
+
+#: The columns of a chart's data as people download it: ``chart_points`` column -> CSV header.
+DOWNLOAD_COLUMNS = {
+    "measure": "measure", "x": "month", "y": "value", "count": "incidents", "suppressed": "hidden",
+    "cl": "centre_line", "ucl": "upper_limit", "lcl": "lower_limit", "point_type": "signal", "reason": "reason",
+    "phase_label": "phase", "cl_base": "baseline_centre_line", "ucl_base": "baseline_upper_limit",
+    "lcl_base": "baseline_lower_limit", "point_type_base": "signal_against_baseline", "aim": "aim",
+}
+
+
+def download_table(points: pd.DataFrame) -> pd.DataFrame:
+    """:func:`chart_points` as the CSV behind a chart: the columns of :data:`DOWNLOAD_COLUMNS`
+    renamed, months as ``YYYY-MM``."""
+    table = points[[column for column in DOWNLOAD_COLUMNS if column in points]].rename(columns=DOWNLOAD_COLUMNS)
+    table["month"] = pd.to_datetime(table["month"]).dt.strftime("%Y-%m")
+    return table.reset_index(drop=True)

@@ -513,6 +513,44 @@ def results_sentences(collab: Collaborative, collaborative: pd.DataFrame, summar
     return sentences
 
 
+
+def ward_summary(collab: Collaborative, ward_id: str, *, publish_rule: publish.PublishRule | None = None) -> str:
+    """One or two plain-English sentences on a ward's team-level results, from the data, e.g.
+    "Physical restraint fell by 57% from November 2018 and has stayed lower; seclusion shows no
+    sustained change." A change from few incidents is given without its size when published."""
+    results = team_results(collab, ward_id=ward_id, publish_rule=publish_rule)
+    if publish_rule is not None:
+        results = publish.suppress_statistics(results, publish_rule, {"reduction_pct": ("baseline_incidents", "final_incidents")})
+    labels = {m.name: m.label for m in collab.config.measures}
+    labels[TOTAL] = "all restrictive practice"
+    unit = collab.config.unit_label
+    if collab.config.testing_start is None:
+        return f"This collaborative has no testing period yet: the charts show this {unit}'s months, with no before and after."
+    if results.empty:
+        return f"This {unit} has no monthly counts."
+    directions = {m.name: m.direction for m in collab.config.measures}
+    changed, unchanged = [], []
+    for row in results.itertuples(index=False):
+        label = labels.get(row.measure, row.measure)
+        if row.sustained == SUSTAINED_NONE:
+            unchanged.append(_lower_label(label))
+            continue
+        improved = row.sustained == SUSTAINED_IMPROVEMENT
+        fell = improved == (directions.get(row.measure, "down") != "up")
+        when = pd.Timestamp(f"{row.shift_start}-01").strftime("%B %Y")
+        size = _number(row.reduction_pct)
+        by = "" if np.isnan(size) else f" by {abs(size):.0f}%"
+        stayed = "has stayed lower" if fell else "has stayed higher"
+        changed.append(f"{label if not changed else _lower_label(label)} {'fell' if fell else 'rose'}{by} from {when} and {stayed}")
+    parts = list(changed)
+    if unchanged:
+        verb = "shows" if len(unchanged) == 1 else "show"
+        names = unchanged[0] if len(unchanged) == 1 else ", ".join(unchanged[:-1]) + " and " + unchanged[-1]
+        parts.append(f"{names} {verb} no sustained change")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
 def measure_labels(collab: Collaborative) -> dict[str, str]:
     """Measure name -> label, with ``total`` labelled "All restrictive practice"."""
     return {**{m.name: m.label for m in collab.config.measures}, TOTAL: "All restrictive practice"}

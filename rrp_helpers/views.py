@@ -16,7 +16,7 @@ from rrp_helpers.data import TOTAL, Collaborative
 from rrp_helpers.publish import PublishRule
 
 __all__ = ["ward_panels", "ward_dashboard", "collaborative_panels", "collaborative_dashboard", "summary_table",
-           "icon_key", "funnel_chart", "rare_measure_charts"]
+           "icon_key", "funnel_chart", "rare_measure_charts", "ward_heading", "marks_note", "prose"]
 
 
 def ward_panels(collab: Collaborative, ward_id: str, *, publish_rule: PublishRule | None = None) -> dict[str, dict]:
@@ -136,3 +136,51 @@ def rare_measure_charts(collab: Collaborative, ward_id: str, *, publish_rule: Pu
             subtitle="Testing period, from the safety cross; each point is dated by the incident that ends the gap",
             annotations=None, change_ideas=None, width=380, height=190))
     return sentences, (charts.dashboard(panels) if panels else None)
+
+
+def ward_heading(collab: Collaborative, ward_id: str, *, publish_rule: PublishRule | None = None) -> str:
+    """Markdown for the top of a ward's report: its title (in the collaborative's unit: ward or
+    provider), the plain-English summary of its results (:func:`rrp_helpers.outcomes.ward_summary`)
+    and what the page shows. Text from the data is escaped."""
+    unit = collab.config.unit_label
+    name = _markdown_text(str(collab.wards.set_index("ward_id").at[ward_id, "ward_name"]))
+    summary = _markdown_text(outcomes.ward_summary(collab, ward_id, publish_rule=publish_rule))
+    shows = [f"the {unit}'s SPC charts of each measure and their total, with the phases found"]
+    if collab.has("change_ideas"):
+        shows.append("the change ideas it tested")
+    if collab.has("engagement"):
+        shows.append("its engagement with the collaborative")
+    if collab.has("safety_cross"):
+        shows.append("the safety cross of its latest month")
+    listed = ", ".join(shows[:-1]) + (" and " if len(shows) > 1 else "") + shows[-1]
+    return f"# {unit.capitalize()} report: {name}\n\n**{summary}**\n\nThis page shows {listed}."
+
+
+def marks_note(collab: Collaborative, ward_id: str | None = None) -> str:
+    """The sentence on the marks above a ward's (or, with no ``ward_id``, the collaborative's)
+    charts, naming only the marks drawn: notes and change ideas. Empty when there are none."""
+    notes = collab.annotations["ward_id"].isin([ward_id, "ALL"] if ward_id else ["ALL"]).any()
+    ideas = ward_id is not None and collab.change_ideas["ward_id"].eq(ward_id).any()
+    parts = []
+    if notes:
+        parts.append("numbered green circles above a chart are notes, listed under it")
+    if ideas:
+        parts.append("pink ticks mark the months change ideas started")
+    if not parts:
+        return ""
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` safe inside Markdown: HTML escaped, Markdown's own marks backslashed."""
+    escaped = html.escape(text)
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|>~" else c for c in escaped)
+
+
+def prose(*paragraphs: str):
+    """Sentences for a page, in its own font (not a monospaced printout): an IPython Markdown
+    object of the paragraphs, every character of them escaped (text from the data is untrusted)."""
+    from IPython.display import Markdown
+
+    return Markdown("\n\n".join(_markdown_text(paragraph) for paragraph in paragraphs if paragraph))

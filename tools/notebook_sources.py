@@ -20,25 +20,29 @@ publish = False  # True: small-number suppression of every count shown (rrp repo
 suppress_below = 5  # with publish: counts from 1 to suppress_below - 1 are shown as *
 round_to = 5  # with publish: other counts are rounded to the nearest round_to"""
 
-IMPORTS = """from rrp_helpers import charts, concepts, outcomes, quality, results, sensitivity, summary, views
+IMPORTS = """from IPython.display import Markdown
+
+from rrp_helpers import charts, concepts, outcomes, quality, results, sensitivity, summary, views
 from rrp_helpers.data import load_collaborative, validate
 from rrp_helpers.publish import PublishRule, notice
+from rrp_helpers.tables import people_record, people_table
+from rrp_helpers.text import plural
 
 charts.setup_notebook(renderer)"""
 
 LOAD = """collab = load_collaborative(data_dir)
 labels = outcomes.measure_labels(collab)
-print(f"{collab.config.name}: {len(collab.wards)} wards, "
+unit = collab.config.unit_label
+display(views.prose(f"{collab.config.name}: {plural(len(collab.wards), unit)}, "
       f"baseline {collab.config.baseline_start:%b %Y} to {collab.config.baseline_end:%b %Y}"
       + (f", testing {collab.config.testing_start:%b %Y} to {collab.config.testing_end:%b %Y}"
-         if collab.config.testing_start is not None else ", monitoring only (no testing period)"))
+         if collab.config.testing_start is not None else ", monitoring only (no testing period)")))
 if collab.config.synthetic:
-    print("SYNTHETIC DATA: every ward, trust and number here is invented.")
-for note in outcomes.context_notes(collab):
-    print(note)
+    display(views.prose(f"SYNTHETIC DATA: every {unit}, trust and number here is invented."))
+display(views.prose(*outcomes.context_notes(collab)))
 rule = PublishRule(suppress_below, round_to) if publish else None
 if rule:
-    print(notice(rule))"""
+    display(views.prose(notice(rule)))"""
 
 READING_SPC = """**How to read the SPC charts.** Dots are monthly counts; the dark blue line is the centre line
 (the mean), the dashed grey lines the control limits (3 sigma). The shaded months are the baseline,
@@ -47,8 +51,7 @@ mean. When the team-level method finds a sustained shift (a run of the collabora
 8 months, on one side of the centre line), a new phase starts, its lines step to the new level, and
 a label says what changed and by how much; the run of months that proved the shift is coloured as
 its evidence. Colours are Making Data Count's: **blue** improvement, **orange** concern, **grey**
-common cause, **purple** a signal in a measure with no better direction. Numbered green circles
-above a chart are notes, listed under it; pink ticks mark the months change ideas started. The
+common cause, **purple** a signal in a measure with no better direction. The
 line under each chart says which limits it shows: in an interactive view, the radio button switches
 to the baseline limits alone (no re-phasing), the reading Making Data Count recommends beside it.
 Hover over a dot for its value, limits and the reason for its colour. Missing months are gaps,
@@ -84,7 +87,7 @@ cross-check of the two data sources: safety crosses against incident reports.
 """ + OUTPUT_PARAMETERS),
         code(IMPORTS),
         code("""report = validate(data_dir)
-print(report.format())"""),
+print(report.format(where="this collaborative's data"))"""),
         code(LOAD),
         md("""
 ## Missing ward-months
@@ -94,23 +97,31 @@ missing. Missing months are left out of every calculation; they are never read a
 collaborative monthly sum with a missing ward is left out rather than undercounted.
 """),
         code("""missing = quality.missing_ward_months(collab)
-missing["status"].value_counts()"""),
+people_table(missing["status"].value_counts(), headers={"count": f"{unit.capitalize()}-months"})"""),
         code("charts.missing_heatmap(missing, collab.wards)"),
         code("""incomplete = outcomes.collaborative_monthly(collab).query("wards_missing > 0")
-results.published_table("collaborative_monthly", incomplete, rule)"""),
-        md("""
-## Safety crosses against incident reports
-
-The testing period's counts come from daily safety crosses, the baseline's from incident
-reporting. Where a ward also supplied incident-report counts for the testing period, the table
-compares the two for the same ward-month: the mean difference (incident reports minus safety
-crosses), the 95 % limits of agreement (Bland-Altman) and the share of months that agree exactly.
-"""),
-        code("""results.published_table("source_agreement", quality.source_agreement(collab), rule)"""),
-        code("""if rule:
-    print("Not shown in published reports: the plot places individual ward-month counts.")
+if len(incomplete):
+    display(people_table(results.published_table("collaborative_monthly", incomplete, rule), labels=labels,
+                         headers={"rate": f"Per {collab.config.rate_per:,} bed days"},
+                         caption=f"Months left out of the collaborative's sums: a {unit}'s count is missing"))
 else:
-    display(charts.agreement_plot(quality.source_pairs(collab), quality.source_agreement(collab)))"""),
+    display(views.prose(f"Every month has a count from every {unit}: no month is left out of the collaborative's sums."))"""),
+        md("## Safety crosses against incident reports"),
+        code("""pairs = quality.source_pairs(collab) if collab.has("safety_cross") and collab.has("incident_reports") else None
+if pairs is None or pairs.empty:
+    display(views.prose("Not shown: this collaborative did not provide both daily safety crosses and incident-report counts "
+          "for the same months, so the two sources cannot be compared."))
+else:
+    display(Markdown(
+        "The testing period's counts come from daily safety crosses, the baseline's from incident reporting. "
+        f"Where a {unit} also supplied incident-report counts for the testing period, the table compares the two "
+        "for the same month: the mean difference (incident reports minus safety crosses), the 95 % limits of "
+        "agreement (Bland-Altman) and the share of months that agree exactly."))
+    display(people_table(results.published_table("source_agreement", quality.source_agreement(collab), rule), labels=labels))
+    if rule:
+        display(views.prose("Not shown in published reports: the plot places individual month counts."))
+    else:
+        display(charts.agreement_plot(pairs, quality.source_agreement(collab)))"""),
     ],
     "01_collaborative": [
         md("""
@@ -126,7 +137,7 @@ reduction, and progress against the aim.
 """ + OUTPUT_PARAMETERS),
         code(IMPORTS + "\n\n" + LOAD),
         md("## Table 1. Characteristics of participating wards"),
-        code("outcomes.table1(collab)"),
+        code("people_table(outcomes.table1(collab))"),
         md("## Figure 1. Aggregate SPC charts\n\n" + READING_SPC + """
 
 The aggregate is the sum across all wards; it uses an XmR (I) chart because a sum over many wards
@@ -141,9 +152,7 @@ charts) and the team-level result (the sustained shift found and the final phase
 baseline). Blue cells improved, orange ones got worse; the HTML reports' index sorts and filters
 the same matrix.
 """),
-        code("""from IPython.display import HTML
-
-display(HTML(views.icon_key()))
+        code("""display(Markdown(views.icon_key()))
 views.summary_table(summary.summary_matrix(collab, publish_rule=rule))"""),
         md("""
 ## Results
@@ -153,9 +162,8 @@ testing period, as the paper prints them; the sustained shift and the mean after
 aggregate chart above.
 """),
         code("""tables = results.compute_results(collab, rule)
-tables["collaborative_results"]"""),
-        code("""for sentence in outcomes.results_sentences(collab, tables["collaborative_results"], tables["team_summary"]):
-    print("-", sentence)"""),
+people_table(tables["collaborative_results"], labels=labels)"""),
+        code("""views.prose(*outcomes.results_sentences(collab, tables["collaborative_results"], tables["team_summary"]))"""),
         md("""
 ## Team-level results
 
@@ -163,8 +171,8 @@ A ward has a sustained reduction in a measure when its chart shows a run of 8 mo
 baseline mean during testing; the reduction is from the baseline mean to the mean of the final
 phase. The table counts wards as the paper's results section does.
 """),
-        code('tables["team_summary"]'),
-        code('outcomes.team_results_wide(collab, tables["team_results"])'),
+        code('people_table(tables["team_summary"], labels=labels)'),
+        code('people_table(outcomes.team_results_wide(collab, tables["team_results"]).drop(columns="ward_id"), labels=labels)'),
         md("""
 ## How much could chance explain?
 
@@ -178,9 +186,11 @@ would flag by chance; the table below it shows how the counts move under the Mak
         code("""from rrp_helpers.chance import chance_sentence
 
 if len(tables["chance_summary"]):
-    print(chance_sentence(tables["chance_summary"]))
-tables["chance_summary"]"""),
-        code('sensitivity.side_by_side(tables["rule_sensitivity"])'),
+    display(views.prose(chance_sentence(tables["chance_summary"])))
+    display(people_table(tables["chance_summary"], labels=labels))
+else:
+    display(views.prose("Not computed: a collaborative without a testing period has no before and after to flag."))"""),
+        code('people_table(sensitivity.side_by_side(tables["rule_sensitivity"]), labels=labels)'),
         md("""
 ## Comparing wards: funnel plot
 
@@ -192,67 +202,73 @@ by more than chance and case mix alone would usually explain; look at it before 
 """),
         code("""funnel = views.funnel_chart(collab, publish_rule=rule)
 if funnel is None:
-    print("No ward has occupied bed days: no funnel plot.")
+    display(views.prose("No ward has occupied bed days: no funnel plot."))
 funnel"""),
-        md("""
-## Against the aim
-
-The collaborative aimed for a reduction of {aim}% in restrictive practice. The collaborative change
-compares period means; a ward meets the aim when its sustained reduction is at least that large.
-""".replace("{aim}", "33")),
-        code('outcomes.aim_summary(collab, tables["collaborative_results"], tables["team_results"])'),
+        md("## Against the aim"),
+        code("""display(views.prose(f"The collaborative aimed for a reduction of {collab.config.aim_reduction_pct:g}% in restrictive practice. "
+      f"The collaborative change compares period means; a {unit} meets the aim when its sustained reduction "
+      "is at least that large."))
+people_table(outcomes.aim_summary(collab, tables["collaborative_results"], tables["team_results"]), labels=labels)"""),
     ],
     "02_ward_report": [
-        md("""
-# Ward report
-
-What this shows: one ward's SPC charts for restraint, seclusion, rapid tranquillisation and their
-total, with phases, annotations and the month each change idea started; the ward's team-level
-results; the change ideas it tested; its engagement with the collaborative; and the safety cross
-of its latest month.
-"""),
         parameters("""data_dir = "../data/demo"
 ward_id = "alder"
 """ + OUTPUT_PARAMETERS),
         code(IMPORTS + "\n\n" + LOAD),
-        code("""ward = collab.wards.set_index("ward_id").loc[ward_id]
-ward.to_frame(name=ward_id)"""),
+        code("""display(Markdown(views.ward_heading(collab, ward_id, publish_rule=rule)))
+people_record(collab.wards.set_index("ward_id").loc[ward_id].drop("ward_name"))"""),
         md("## SPC charts\n\n" + READING_SPC),
-        code("views.ward_dashboard(collab, ward_id, publish_rule=rule)"),
+        code("""display(views.prose(views.marks_note(collab, ward_id)))
+views.ward_dashboard(collab, ward_id, publish_rule=rule)"""),
         md("""
 ### Rare measures
 
-A measure with a baseline median below 2 incidents a month is rare for the ward: its monthly chart
-is mostly zeros and can hardly signal. For each, the ward's daily safety cross gives the
-incident-free days between consecutive incidents, charted as a g chart (if there is one).
+A measure with a baseline median below 2 incidents a month is rare: its monthly chart is mostly
+zeros and can hardly signal. Where the daily safety cross was provided, it gives the incident-free
+days between consecutive incidents, charted as a g chart.
 """),
         code("""rare_sentences, rare_charts = views.rare_measure_charts(collab, ward_id, publish_rule=rule)
-for sentence in rare_sentences or ["No measure is rare on this ward."]:
-    print(sentence)
+display(views.prose(*(rare_sentences or [f"No measure is rare on this {unit}."])))
 rare_charts"""),
         md("""
 ## Results
 
 For each measure: the baseline mean, whether a sustained change was found (and from which month),
-the mean of each phase and the reduction from the baseline to the final phase.
+the mean of each phase and the change from the baseline to the final phase.
 """),
         code("""ward_results = outcomes.team_results(collab, ward_id=ward_id, publish_rule=rule)
-results.published_table("team_results", ward_results, rule).drop(columns="ward_id")"""),
-        md("## Change ideas tested\n\nEach bar is one change concept; dots are the ideas, placed on the month each started."),
+people_table(results.published_table("team_results", ward_results, rule).drop(columns="ward_id"), labels=labels)"""),
+        md("## Change ideas tested"),
         code("""ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
-charts.idea_timeline(ward_ideas)"""),
-        code("""ward_ideas[["idea_id", "started", "change_concept", "idea", "pdsa_cycles", "status"]]"""),
-        md("## Engagement\n\nLearning-set attendance, coach contacts and timely data, month by month."),
-        code("""collab.engagement[collab.engagement["ward_id"].eq(ward_id)].drop(columns="ward_id")"""),
-        md("## Safety cross of the latest month\n\nThe calendar cross the team fills in on the ward: red days had incidents (count in brackets), green days none."),
-        code("""crosses = collab.safety_cross[collab.safety_cross["ward_id"].eq(ward_id)]
-if rule:
-    print("Not shown in published reports: a safety cross shows daily counts, which are small numbers.")
-elif len(crosses):
-    latest = crosses["date"].max().to_period("M").to_timestamp()
-    display(charts.safety_cross(crosses[crosses["date"] >= latest], latest))
+if not collab.has("change_ideas"):
+    display(views.prose("Not shown: this collaborative did not provide a change-ideas table."))
+elif ward_ideas.empty:
+    display(views.prose(f"No change idea was recorded for this {unit}."))
 else:
-    print("This ward has no safety-cross entries.")"""),
+    display(views.prose("Each row is one change concept; dots are the ideas, placed on the month each started."))
+    display(charts.idea_timeline(ward_ideas))
+    display(people_table(ward_ideas[["idea_id", "started", "change_concept", "idea", "pdsa_cycles", "status"]]))"""),
+        md("## Engagement"),
+        code("""engagement = collab.engagement[collab.engagement["ward_id"].eq(ward_id)].drop(columns="ward_id")
+if not collab.has("engagement"):
+    display(views.prose("Not shown: this collaborative did not provide an engagement table."))
+elif engagement.empty:
+    display(views.prose(f"No engagement was recorded for this {unit}."))
+else:
+    display(views.prose("Learning-set attendance, coach contacts and timely data, month by month."))
+    display(people_table(engagement))"""),
+        md("## Safety cross of the latest month"),
+        code("""crosses = collab.safety_cross[collab.safety_cross["ward_id"].eq(ward_id)]
+if not collab.has("safety_cross"):
+    display(views.prose("Not shown: this collaborative did not provide daily safety crosses."))
+elif rule:
+    display(views.prose("Not shown in published reports: a safety cross shows daily counts, which are small numbers."))
+elif crosses.empty:
+    display(views.prose(f"This {unit} has no safety-cross entries."))
+else:
+    display(views.prose("The calendar cross the team fills in on the ward: red days had incidents (count in brackets), green days none."))
+    latest = crosses["date"].max().to_period("M").to_timestamp()
+    display(charts.safety_cross(crosses[crosses["date"] >= latest], latest))"""),
     ],
     "03_change_concepts": [
         md("""
@@ -266,25 +282,33 @@ so an association between a concept and improvement is not evidence that the con
         parameters("""data_dir = "../data/demo"
 """ + OUTPUT_PARAMETERS),
         code(IMPORTS + "\n\n" + LOAD),
-        md("## Table 2. Number of wards that tested ideas within each change concept"),
-        code("concepts.table2(collab)"),
-        code("concepts.concept_summary(collab)"),
-        md("## Driver diagram\n\nPrimary drivers, their secondary drivers and the change concepts under each, with the number of wards that tested it."),
-        code("charts.driver_diagram(concepts.table2(collab))"),
-        md("## Concepts ward by ward"),
-        code("charts.concept_heatmap(concepts.ward_concepts(collab), concepts.table2(collab), collab.wards)"),
-        md("""
-## Beyond the paper: concepts tested by improving and non-improving wards
-
-Improving wards had a sustained reduction in at least one measure. For each concept, the share of
-improving wards and the share of non-improving wards that tested it. Association, not effect.
-"""),
+        code("""ideas = collab.has("change_ideas")
+if not ideas:
+    display(views.prose("This collaborative did not provide a change-ideas table, so this page has nothing more to show: "
+          "add change_ideas.csv (see the README) to see Table 2, the driver diagram and the concepts tested."))"""),
+        code("""if ideas:
+    display(Markdown(f"## Table 2. Number of {unit}s that tested ideas within each change concept"))
+    display(people_table(concepts.table2(collab)))
+    display(people_table(concepts.concept_summary(collab)))"""),
+        code("""if ideas:
+    display(Markdown("## Driver diagram\\n\\nPrimary drivers, their secondary drivers and the change concepts "
+                     f"under each, with the number of {unit}s that tested it."))
+    display(charts.driver_diagram(concepts.table2(collab)))"""),
+        code("""if ideas:
+    display(Markdown(f"## Concepts {unit} by {unit}"))
+    display(charts.concept_heatmap(concepts.ward_concepts(collab), concepts.table2(collab), collab.wards))"""),
         code("""team = outcomes.team_results(collab)
-concept_outcomes = concepts.concept_outcomes(collab, team)
-charts.concept_outcomes_plot(concept_outcomes)"""),
-        code("""concept_outcomes.sort_values("difference_pct_points", ascending=False)"""),
-        md("## Engagement of improving and non-improving wards (association)"),
-        code("outcomes.engagement_outcomes(collab, team)"),
+if ideas and collab.config.testing_start is not None:
+    display(Markdown(
+        f"## Beyond the paper: concepts tested by improving and non-improving {unit}s\\n\\n"
+        f"Improving {unit}s had a sustained reduction in at least one measure. For each concept, the share of "
+        f"improving {unit}s and the share of non-improving {unit}s that tested it. Association, not effect."))
+    concept_outcomes = concepts.concept_outcomes(collab, team)
+    display(charts.concept_outcomes_plot(concept_outcomes))
+    display(people_table(concept_outcomes.sort_values("difference_pct_points", ascending=False)))"""),
+        code("""if collab.has("engagement") and collab.config.testing_start is not None:
+    display(Markdown(f"## Engagement of improving and non-improving {unit}s (association)"))
+    display(people_table(outcomes.engagement_outcomes(collab, team)))"""),
     ],
     "04_explorer": [
         md("""
@@ -309,8 +333,8 @@ if widgets:
     explorer = Explorer(collab, ward_id=ward_id)
     display(explorer.widget)
 else:
-    print("The controls need a running Python kernel: open this notebook in JupyterLab or Voila. "
-          "Here, choose a ward and a measure in the charts below.")"""),
+    display(views.prose("The controls need a running Python kernel: open this notebook in JupyterLab or Voila. "
+          "Here, choose a ward and a measure in the charts below."))"""),
         md("""
 ## Every ward, without a kernel
 

@@ -82,6 +82,10 @@ class CollaborativeConfig:
                 return m
         raise KeyError(f"unknown measure {name!r}; known: {', '.join(self.measure_names())}")
 
+#: The tables a collaborative may leave out (``wards`` and ``monthly`` are required).
+OPTIONAL_TABLES = ("safety_cross", "incident_reports", "change_ideas", "annotations", "engagement")
+
+
 @dataclass(frozen=True, eq=False)
 class Collaborative:
     """A validated collaborative: its settings and tidy, typed tables (see module docstring)."""
@@ -104,6 +108,14 @@ class Collaborative:
         """What a command writing outputs must never overwrite nor mix into: the collaborative's
         folder or workbook and every file read."""
         return (self.path, *self.sources)
+
+    def has(self, table: str) -> bool:
+        """Whether the optional ``table`` (``safety_cross``, ``incident_reports``, ``change_ideas``,
+        ``annotations``, ``engagement``) was provided with at least one row: pages leave out the
+        sections of a table that was not."""
+        if table not in OPTIONAL_TABLES:
+            raise ValueError(f"unknown optional table {table!r}; choose one of: {', '.join(OPTIONAL_TABLES)}")
+        return len(getattr(self, table)) > 0
 
     @property
     def ward_ids(self) -> list[str]:

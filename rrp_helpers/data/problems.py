@@ -85,10 +85,11 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def format(self, max_per_file: int = 50) -> str:
-        """Readable report grouped by file, errors first, at most ``max_per_file`` lines each."""
+    def format(self, max_per_file: int = 50, *, where: str | None = None) -> str:
+        """Readable report grouped by file, errors first, at most ``max_per_file`` lines each.
+        ``where`` replaces the data's path in the first line (a report page names no local path)."""
         ne, nw = len(self.errors), len(self.warnings)
-        path = privacy.scrub(str(self.path))
+        path = where if where is not None else privacy.scrub(str(self.path))
         if ne:
             summary = (f"{plural(ne, 'error')} and {plural(nw, 'warning')} in {path}: "
                        "the data cannot be loaded until the errors are fixed.")

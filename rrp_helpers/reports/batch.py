@@ -32,6 +32,7 @@ from rrp_helpers.files import remove_stale_temporaries, safe_name, write_atomic
 from rrp_helpers.outputs import claim
 from rrp_helpers.paths import NOTEBOOKS_DIR
 from rrp_helpers.reports import html, manifest
+from rrp_helpers.reports import downloads
 from rrp_helpers.reports.index import index_page
 from rrp_helpers.summary import summary_matrix
 from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY
@@ -57,7 +58,7 @@ NOTEBOOK_TITLES = {
 RENDERER = "rrp-embed"
 #: What the batch writes at the top of its folder (a folder holding only these is one an earlier
 #: version wrote, before output folders were marked).
-REPORT_NAMES = frozenset({"index.html", manifest.MANIFEST, "wards", "collaborative", "notebooks", ".cache"})
+REPORT_NAMES = frozenset({"index.html", manifest.MANIFEST, "wards", "collaborative", "notebooks", ".cache", "results.xlsx"})
 
 
 def default_jobs() -> int:
@@ -145,7 +146,9 @@ def build_reports(options: ReportOptions) -> Summary:
         now = _dt.datetime.now().isoformat(timespec="seconds")
         plan = _plan(options, collab, entries, now)
         remove_stale_temporaries(out)
+        shared = _SharedDownloads(collab, options)  # beside the notebooks, in this process
         results = _run_tasks(plan.tasks, options, out) if plan.tasks else []
+        shared.wait()
         for result in results:
             previous = entries.get(result.key, {})
             entries[result.key] = {
@@ -154,7 +157,7 @@ def build_reports(options: ReportOptions) -> Summary:
             }
         state.update(version=manifest.MANIFEST_VERSION, collaborative=collab.config.name, generated=now)
         manifest.write_manifest(out, state)
-        _write_index(collab, entries, options, plan.skipped, now)
+        _write_index(collab, entries, options, plan.skipped, now, shared.error)
     summary = _summary(collab, entries, results, plan, options)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -175,6 +178,7 @@ def _plan(options: ReportOptions, collab, entries: dict[str, dict], now: str) ->
     ward_names = dict(zip(collab.wards["ward_id"].astype(str), collab.wards["ward_name"].astype(str)))
     keys = [f"collaborative:{stem}" for stem in COLLABORATIVE_NOTEBOOKS] if options.collaborative else []
     keys += [f"ward:{w}" for w in options.wards or ward_names]
+    ward_order = [w for w in options.wards or ward_names if w in has_data]  # previous / next between reports
     plan = _Plan([], set(), {})
     for key in keys:
         kind, name = key.split(":", 1)
@@ -188,7 +192,8 @@ def _plan(options: ReportOptions, collab, entries: dict[str, dict], now: str) ->
         if kind == "ward" and name not in has_data:
             entries[key] = {"status": STATUS_NO_DATA, "error": "", "fingerprint": fingerprint, "finished": now}
             continue
-        task = (_ward_task(options, name, ward_names[name], data_dir, publication) if kind == "ward"
+        task = (_ward_task(options, name, ward_names, data_dir, publication, unit=collab.config.unit_label,
+                           neighbours=_neighbours(name, ward_order)) if kind == "ward"
                 else _collaborative_task(options, name, collab.config.name, data_dir, publication))
         if (not options.force and not options.rerun_failed and previous.get("status") == STATUS_OK
                 and previous.get("fingerprint") == fingerprint and task.html_out.exists()):
@@ -198,17 +203,40 @@ def _plan(options: ReportOptions, collab, entries: dict[str, dict], now: str) ->
     return plan
 
 
-def _ward_task(options: ReportOptions, ward_id: str, ward_name: str, data_dir: str, publication: dict) -> Task:
+def _neighbours(ward_id: str, order: list[str]) -> tuple[str | None, str | None]:
+    """The wards before and after ``ward_id`` among those reported."""
+    if ward_id not in order:
+        return None, None
+    position = order.index(ward_id)
+    return (order[position - 1] if position else None), (order[position + 1] if position + 1 < len(order) else None)
+
+
+def _ward_task(options: ReportOptions, ward_id: str, ward_names: dict[str, str], data_dir: str, publication: dict, *,
+               unit: str, neighbours: tuple[str | None, str | None]) -> Task:
     name = safe_name(ward_id)
+    ward_name = ward_names[ward_id]
     folder = options.out / "wards" / name
     notebooks = options.out / "notebooks" / "wards"
+    report = f"{unit.capitalize()} report"
+    links: list[tuple[str, str, bool]] = []
+    previous, following = neighbours
+    if previous is not None:
+        links.append((f"../{safe_name(previous)}/{safe_name(previous)}.html", f"\u2190 {ward_names[previous]}", False))
+    if following is not None:
+        links.append((f"../{safe_name(following)}/{safe_name(following)}.html", f"{ward_names[following]} \u2192", False))
+    links.append((downloads.chart_data_name(name), "chart data (CSV)", True))
+    if options.png:
+        links.append((downloads.GALLERY, "charts for slides (PNG)", False))
+    links += [(f"../../{downloads.RESULTS_WORKBOOK}", "results workbook", True),
+              (f"../../notebooks/wards/{name}.ipynb", "notebook", True)]
     return Task(
         key=f"ward:{ward_id}", label=ward_name, notebook=options.notebooks_dir / f"{WARD_NOTEBOOK}.ipynb",
         parameters={"data_dir": data_dir, "ward_id": ward_id, "renderer": RENDERER, **publication},
         notebook_out=notebooks / f"{name}.ipynb", failed_out=notebooks / f"{name}.failed.ipynb",
-        html_out=folder / f"{name}.html", title=f"Ward report: {ward_name}",
-        caption=f"Ward report: {ward_name} ({ward_id})", index_href="../../index.html", ward_id=ward_id,
-        png_prefix=folder / name if options.png else None,
+        html_out=folder / f"{name}.html", title=f"{report}: {ward_name}",
+        caption=f"{report}: {ward_name} ({ward_id})", index_href="../../index.html", ward_id=ward_id,
+        png_prefix=folder / name if options.png else None, chart_data_out=folder / downloads.chart_data_name(name),
+        links=tuple(links),
     )
 
 
@@ -220,6 +248,8 @@ def _collaborative_task(options: ReportOptions, stem: str, collaborative: str, d
         notebook_out=options.out / "notebooks" / f"{stem}.ipynb", failed_out=options.out / "notebooks" / f"{stem}.failed.ipynb",
         html_out=options.out / "collaborative" / f"{stem}.html", title=title, caption=f"{title}: {collaborative}",
         index_href="../index.html",
+        links=((downloads.CHART_DATA, "chart data (CSV)", True), (f"../{downloads.RESULTS_WORKBOOK}", "results workbook", True),
+               (f"../notebooks/{stem}.ipynb", "notebook", True)),
     )
 
 
@@ -259,12 +289,41 @@ def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[Tas
     return results
 
 
-def _write_index(collab, entries: dict[str, dict], options: ReportOptions, skipped: set[str], now: str) -> None:
-    rule = None
-    if options.publish:
-        from rrp_helpers.publish import PublishRule
+def _publish_rule(options: ReportOptions):
+    if not options.publish:
+        return None
+    from rrp_helpers.publish import PublishRule
 
-        rule = PublishRule(*options.publish)
+    return PublishRule(*options.publish)
+
+
+class _SharedDownloads:
+    """The results workbook and the collaborative's chart data, written by a thread of the main
+    process while the workers run the notebooks (it is otherwise idle); :meth:`wait` joins it."""
+
+    def __init__(self, collab, options: ReportOptions) -> None:
+        import threading
+
+        self.error = ""
+        self._thread = threading.Thread(target=self._write, args=(collab, options), name="rrp-downloads", daemon=True)
+        self._thread.start()
+
+    def _write(self, collab, options: ReportOptions) -> None:
+        try:
+            rule = _publish_rule(options)
+            downloads.write_results_workbook(collab, options.out / downloads.RESULTS_WORKBOOK, publish_rule=rule)
+            (options.out / "collaborative").mkdir(parents=True, exist_ok=True)
+            downloads.write_chart_data(collab, options.out / "collaborative" / downloads.CHART_DATA, publish_rule=rule)
+        except Exception as error:  # noqa: BLE001 - the reports are still written; the index says what failed
+            self.error = f"The results workbook could not be written: {first_line(error)}"
+
+    def wait(self) -> None:
+        self._thread.join()
+
+
+def _write_index(collab, entries: dict[str, dict], options: ReportOptions, skipped: set[str], now: str,
+                 downloads_error: str = "") -> None:
+    rule = _publish_rule(options)
     try:
         matrix = summary_matrix(collab, publish_rule=rule)
     except Exception as error:  # noqa: BLE001 - the index is still written
@@ -275,7 +334,7 @@ def _write_index(collab, entries: dict[str, dict], options: ReportOptions, skipp
 
         notice = publish_notice(rule)
     page = index_page(collab, entries, matrix, out=options.out, skipped=skipped, generated=now,
-                      notebook_titles=NOTEBOOK_TITLES, notice=notice)
+                      notebook_titles=NOTEBOOK_TITLES, notice=notice, downloads_error=downloads_error)
     write_atomic(options.out / "index.html", page)
 
 

@@ -63,7 +63,8 @@ def _exporter():
     )
 
 
-def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bundle: str | None) -> str:
+def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bundle: str | None,
+                     links: tuple[tuple[str, str, bool], ...] = ()) -> str:
     """A self-contained HTML page of an executed notebook (``notebook`` itself is not changed).
 
     Stderr streams (warnings) are left out of the page (they stay in the executed notebook);
@@ -85,7 +86,8 @@ def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bun
         for output in cell.get("outputs", [])
     )
     resources = {"metadata": {"name": title}, "rrp_vega_bundle": bundle if needs_bundle else "",
-                 "rrp_caption": caption, "rrp_index_href": index_href}
+                 "rrp_caption": caption, "rrp_index_href": index_href,
+                 "rrp_links": [{"href": href, "text": text, "download": download} for href, text, download in links]}
     page, _ = _exporter().from_notebook_node(notebook, resources=resources)
     page = strip_remote_sources(page)
     remote = remote_sources(page)

@@ -18,8 +18,9 @@ from rrp_helpers import mdc
 from rrp_helpers.charts import icons
 from rrp_helpers.data import Collaborative
 from rrp_helpers.files import safe_name
-from rrp_helpers.summary import COLLABORATIVE, VERDICTS
+from rrp_helpers.reports import downloads
 from rrp_helpers.reports.tasks import STATUS_FAILED, STATUS_NO_DATA, STATUS_OK
+from rrp_helpers.summary import COLLABORATIVE, VERDICTS
 
 __all__ = ["matrix_rows", "icon_styles", "index_page"]
 
@@ -71,10 +72,13 @@ def _ward_row(ward, entry: dict | None, cells: list[dict], out: Path, skipped: b
     has_report = status in (STATUS_OK, STATUS_FAILED) and (out / page).exists()
     links = []
     if has_report:
-        links += [{"href": page, "text": "report"}, {"href": f"wards/{name}/", "text": "charts (PNG)"},
-                  {"href": f"notebooks/wards/{name}.ipynb", "text": "notebook"}]
+        links.append({"href": page, "text": "report", "download": False})
+        optional = [(f"wards/{name}/{downloads.GALLERY}", "charts (PNG)", False),
+                    (f"wards/{name}/{downloads.chart_data_name(name)}", "chart data (CSV)", True),
+                    (f"notebooks/wards/{name}.ipynb", "notebook", True)]
+        links += [{"href": href, "text": text, "download": download} for href, text, download in optional if (out / href).exists()]
     if status == STATUS_FAILED and (out / "notebooks" / "wards" / f"{name}.failed.ipynb").exists():
-        links.append({"href": f"notebooks/wards/{name}.failed.ipynb", "text": "failed notebook"})
+        links.append({"href": f"notebooks/wards/{name}.failed.ipynb", "text": "failed notebook", "download": True})
     notes = []
     if status == STATUS_FAILED and has_report:
         notes.append("the report linked is the last good one")
@@ -88,7 +92,8 @@ def _ward_row(ward, entry: dict | None, cells: list[dict], out: Path, skipped: b
 
 
 def index_page(collab: Collaborative, entries: dict[str, dict], matrix: pd.DataFrame | str, *, out: Path,
-               skipped: set[str], generated: str, notebook_titles: dict[str, str], notice: str | None = None) -> str:
+               skipped: set[str], generated: str, notebook_titles: dict[str, str], notice: str | None = None,
+               downloads_error: str = "") -> str:
     """The page's HTML (see the module docstring). ``matrix`` is the summary matrix, or why it
     could not be computed (the page is written all the same)."""
     measures, cells = matrix_rows(matrix) if isinstance(matrix, pd.DataFrame) else ([], {})
@@ -112,10 +117,16 @@ def index_page(collab: Collaborative, entries: dict[str, dict], matrix: pd.DataF
             continue
         href = f"collaborative/{stem}.html" if (out / "collaborative" / f"{stem}.html").exists() else ""
         error = entry.get("error", "") if entry["status"] == STATUS_FAILED else ""
-        collaborative.append({"title": title, "href": href, "status": entry["status"], "error": error})
+        collaborative.append({"title": title, "href": href, "status": entry["status"], "error": error,
+                              "notebook": f"notebooks/{stem}.ipynb" if (out / "notebooks" / f"{stem}.ipynb").exists() else ""})
+    files = [{"href": href, "text": text} for href, text in (
+        (downloads.RESULTS_WORKBOOK, "Results workbook (every results table, Excel)"),
+        (f"collaborative/{downloads.CHART_DATA}", "The collaborative's chart data (CSV)"),
+    ) if (out / href).exists()]
     return _environment().get_template("index.html.j2").render(
         name=collab.config.name, synthetic=collab.config.synthetic, notice=notice, summary=summary,
         collaborative=collaborative, wards=wards, generated=generated, shift_points=collab.config.shift_points,
+        files=files, downloads_error=downloads_error, unit=unit,
         measures=measures, whole=cells.get(COLLABORATIVE, []), matrix_error=matrix if isinstance(matrix, str) else "",
         icon_styles=icon_styles(), icon_key=Markup(icons.icon_legend_html(mdc.VARIATION_TEXTS, mdc.ASSURANCE_TEXTS, size=24)),
         aim_pct=collab.config.aim_reduction_pct, filters={

@@ -19,13 +19,14 @@ __all__ = ["write_slide_pngs"]
 
 
 def write_slide_pngs(collab: Collaborative, ward_id: str, prefix: Path, *, publish_rule: PublishRule | None = None,
-                     scale: float = 2) -> list[Path]:
-    """Write ``<prefix>-<measure>.png`` for each of the ward's panels (atomically); return the paths."""
+                     scale: float = 2) -> dict[str, Path]:
+    """Write ``<prefix>-<measure>.png`` for each of the ward's panels (atomically); return
+    ``{measure: path}``."""
     vl_convert = vl_convert_bundled_fonts()
     charts.use_theme()  # the panels carry the active theme's configuration
-    written = []
+    written = {}
     for measure, spec in views.ward_panels(collab, ward_id, publish_rule=publish_rule).items():
         target = prefix.parent / f"{prefix.name}-{safe_name(measure)}.png"
         write_atomic(target, vl_convert.vegalite_to_png(spec, scale=scale))
-        written.append(target)
+        written[measure] = target
     return written

@@ -40,6 +40,8 @@ class Task:
     index_href: str
     ward_id: str | None = None
     png_prefix: Path | None = None  # DIR/wards/<name>/<name>  ->  <name>-restraint.png ...
+    chart_data_out: Path | None = None  # a ward's chart data (CSV)
+    links: tuple[tuple[str, str, bool], ...] = ()  # the page's navigation: (href, text, download)
 
 
 @dataclass
@@ -114,18 +116,32 @@ def _publish(task: Task, notebook, result: TaskResult) -> None:
     """Write the page and, for a ward, its slide PNGs."""
     mark = time.perf_counter()
     bundle = html.wait_for_bundle(_Worker.bundle_path) if _Worker.bundle_path else None
-    page = html.notebook_to_html(notebook, title=task.title, caption=task.caption, index_href=task.index_href, bundle=bundle)
+    page = html.notebook_to_html(notebook, title=task.title, caption=task.caption, index_href=task.index_href, bundle=bundle,
+                                 links=task.links)
     write_atomic(task.html_out, page)
     result.timings["html"] = time.perf_counter() - mark
     result.files.append(str(task.html_out))
-    if task.png_prefix is not None and task.ward_id is not None:
-        from rrp_helpers.data import load_collaborative
-        from rrp_helpers.publish import PublishRule
+    if task.ward_id is not None:
+        _publish_ward_files(task, result)
+
+
+def _publish_ward_files(task: Task, result: TaskResult) -> None:
+    """A ward's chart data (CSV), and its slide PNGs with their gallery page."""
+    from rrp_helpers.data import load_collaborative
+    from rrp_helpers.publish import PublishRule
+    from rrp_helpers.reports import downloads
+
+    mark = time.perf_counter()
+    parameters = task.parameters
+    rule = PublishRule(parameters["suppress_below"], parameters["round_to"]) if parameters.get("publish") else None
+    collab = load_collaborative(parameters["data_dir"])
+    if task.chart_data_out is not None:
+        result.files.append(str(downloads.write_chart_data(collab, task.chart_data_out, ward_id=task.ward_id, publish_rule=rule)))
+    if task.png_prefix is not None:
         from rrp_helpers.reports.slides import write_slide_pngs
 
-        mark = time.perf_counter()
-        parameters = task.parameters
-        rule = PublishRule(parameters["suppress_below"], parameters["round_to"]) if parameters.get("publish") else None
-        collab = load_collaborative(parameters["data_dir"])
-        result.files.extend(str(p) for p in write_slide_pngs(collab, task.ward_id, task.png_prefix, publish_rule=rule))
-        result.timings["png"] = time.perf_counter() - mark
+        pngs = write_slide_pngs(collab, task.ward_id, task.png_prefix, publish_rule=rule)
+        result.files.extend(str(p) for p in pngs.values())
+        result.files.append(str(downloads.write_gallery(collab, task.png_prefix.parent, pngs, ward_name=task.label,
+                                                        report=task.html_out.name)))
+    result.timings["png"] = time.perf_counter() - mark

@@ -233,3 +233,23 @@ def test_index_matrix_sorts_filters_and_names_its_icons(page, reports_dir, artif
     assert values == sorted(values, reverse=True)
     page.screenshot(path=str(artifacts / "report-index-matrix.png"), full_page=True)
     assert_offline_and_clean(page)
+
+
+def test_a_ward_report_prints_to_a4_with_every_results_column(page, reports_dir, artifacts):
+    """Printed to A4 PDF with chromium, the ward report's results table keeps every column (the
+    print stylesheet wraps it), and the page's menus and controls are left out."""
+    import pypdf
+
+    page.goto((reports_dir / "wards" / "laurel" / "laurel.html").as_uri())
+    wait_for_charts(page)
+    table = page.locator("table:has(th:text-is('Measure'))").first
+    headers = [" ".join(text.split()) for text in table.locator("thead th").all_inner_texts() if text.strip()]
+    assert len(headers) >= 10, headers
+    pdf = artifacts / "report-ward-laurel.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(str(pdf)).pages).split())
+    squeezed = text.replace(" ", "")
+    missing = [header for header in headers if header.replace(" ", "") not in squeezed]
+    assert not missing, f"cut from the printed page: {missing}"
+    assert "phases found" not in text  # the limits radio (a control) is not printed
+    assert "All reports" not in text  # nor the navigation bar
