@@ -87,8 +87,9 @@ class Explorer:
     change gives them new charts.
     """
 
-    def __init__(self, collab: Collaborative, ward_id: str | None = None, measure: str = TOTAL) -> None:
+    def __init__(self, collab: Collaborative, ward_id: str | None = None, measure: str | None = None) -> None:
         self.collab = collab
+        measure = measure or first_measure(collab)
         wards = collab.wards
         self._labels = ward_labels(wards)
         self._ids = {label: ward_id for ward_id, label in self._labels.items()}
@@ -224,21 +225,26 @@ def _selectable_chart(collab: Collaborative, points: pd.DataFrame, *, ward: str,
                                 y_title=y_title, **options)
 
 
-def static_ward_chart(collab: Collaborative, points: pd.DataFrame, measure: str = TOTAL) -> alt.LayerChart:
+def first_measure(collab: Collaborative) -> str:
+    """The measure a view opens on: the total, or the first measure when there is no total."""
+    return TOTAL if outcomes.has_total(collab) else outcomes.reported_measures(collab)[0]
+
+
+def static_ward_chart(collab: Collaborative, points: pd.DataFrame, measure: str | None = None) -> alt.LayerChart:
     """Every ward's SPC chart of every measure (``points`` from :func:`explorer_points`) in one
     chart, one shown at a time through drop-downs of ward and measure bound in the page (works in
     a static HTML file, with no kernel)."""
-    return _selectable_chart(collab, points, ward=str(collab.wards["ward_id"].iloc[0]), measure=measure,
+    return _selectable_chart(collab, points, ward=str(collab.wards["ward_id"].iloc[0]), measure=measure or first_measure(collab),
                              y_title=outcomes.chart_unit(collab, ward=True), bound=True)
 
 
-def static_ward_grid(collab: Collaborative, points: pd.DataFrame, measure: str = TOTAL) -> alt.FacetChart:
+def static_ward_grid(collab: Collaborative, points: pd.DataFrame, measure: str | None = None) -> alt.FacetChart:
     """Every ward's SPC chart of one measure (``points`` from :func:`explorer_points`) as small
     multiples, the measure, specialty and ward type chosen by drop-downs bound in the page (works
     in a static HTML file, with no kernel)."""
     wards = collab.wards
     return ward_grid(
-        points, title="Every ward, with the phases found", measure=measure,
+        points, title=f"Every {collab.config.unit_label}, with the phases found", measure=measure or first_measure(collab),
         measure_options=list(outcomes.measure_labels(collab).items()),
         specialty_options=sorted(wards["specialty"].astype(str).unique()),
         ward_type_options=sorted(wards["ward_type"].astype(str).unique()),

@@ -251,5 +251,5 @@ def test_a_ward_report_prints_to_a4_with_every_results_column(page, reports_dir,
     squeezed = text.replace(" ", "")
     missing = [header for header in headers if header.replace(" ", "") not in squeezed]
     assert not missing, f"cut from the printed page: {missing}"
-    assert "phases found" not in text  # the limits radio (a control) is not printed
+    assert "baseline limits only" not in text  # the limits radio (a control) is not printed
     assert "All reports" not in text  # nor the navigation bar
