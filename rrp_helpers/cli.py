@@ -19,6 +19,7 @@ skip_slow_optional_imports()  # before anything below imports jsonschema
 
 import rrp_helpers  # noqa: E402
 from rrp_helpers import privacy, publish  # noqa: E402
+from rrp_helpers.blank import WORKBOOK, write_blank  # noqa: E402
 from rrp_helpers.data import DataError, load_collaborative, validate  # noqa: E402
 from rrp_helpers.demo import DEFAULT_SEED, write_demo  # noqa: E402
 from rrp_helpers.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, UsageError  # noqa: E402
@@ -39,6 +40,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     out = write_demo(args.out, seed=args.seed)
     print(f"Wrote the synthetic demo collaborative (seed {args.seed}) to {out}")
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    out = write_blank(args.folder)
+    print(f"Wrote a blank collaborative to {out}: collaborative.toml (every setting explained), wards.csv and "
+          f"monthly.csv (headers only), {WORKBOOK} (the same as one workbook) and README.md (what to fill).")
+    print(f"Next: fill it in, then `rrp validate {out}` (or `rrp validate {out / WORKBOOK}` for the workbook).")
     return EXIT_OK
 
 
@@ -175,12 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
         "gives byte-identical files.", "rrp demo --out my_demo --seed 7", _cmd_demo)
     demo.add_argument("--out", required=True, help="folder to write (replaced atomically)")
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the shipped demo's)")
+    new = command(
+        "new", "write a blank collaborative to fill in (CSV files and an Excel workbook)",
+        "Write a new folder holding a blank collaborative: collaborative.toml with every setting explained in a "
+        "comment, wards.csv and monthly.csv with their headers, collaborative.xlsx (the same as one workbook, with "
+        "drop-downs and an instructions sheet) and a README.md saying what to fill. The folder must be new or empty: "
+        "nothing is ever overwritten.", "rrp new my_collaborative", _cmd_new)
+    new.add_argument("folder", help="folder to create (it must not exist, or be empty)")
     results = command(
         "results", "compute Table 1, Table 2, collaborative- and team-level results",
         "Load and validate a collaborative, compute every results table and write them as CSV files and one "
         "results.xlsx in --out; print the headline results.", "rrp results data/demo --out results/demo", _cmd_results)
     results.add_argument("data", help="collaborative folder or .xlsx workbook")
-    results.add_argument("--out", default="results", help="output folder (default: results)")
+    results.add_argument("--out", required=True, help="output folder (created if needed; the workbook's own files in it are replaced)")
     _add_publish_arguments(results)
     reports = command(
         "reports", "run the notebooks per ward and publish offline HTML reports",

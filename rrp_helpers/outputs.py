@@ -1,7 +1,7 @@
 """Output folders: the workbook writes only where it may, and never destroys what it did not write.
 
-Every command that writes (``rrp results``, ``rrp reports``, ``rrp demo``, ``rrp import-mhsds``,
-``rrp new``) first claims its ``--out`` folder (:func:`claim`):
+Every command that writes (``rrp results``, ``rrp reports``, ``rrp demo``, ``rrp import-mhsds``)
+first claims its ``--out`` folder (:func:`claim`):
 
 * a folder that does not exist, or is empty, is created and marked as the workbook's own with a
   marker file (:data:`MARKER`); a marked folder is the workbook's to write to;
@@ -13,7 +13,12 @@ Every command that writes (``rrp results``, ``rrp reports``, ``rrp demo``, ``rrp
   second run on the same folder is refused at once. The lock is the operating system's, so a run
   that died leaves no lock behind (its lock file is simply taken over).
 
-Collaborative folders (the demo, an import, a blank collaborative) are written by
+A folder holding a collaborative written by ``rrp demo`` or ``rrp import-mhsds`` is never another
+command's ``--out`` (results are never mixed into a collaborative's data). ``rrp new`` writes only
+into a new or empty folder and leaves no marker (:mod:`rrp_helpers.blank`): a coach's data folder
+is never an output folder.
+
+Collaborative folders (the demo, an import) are written by
 :func:`write_collaborative`: the marker records a hash of every file the workbook wrote, a file
 the user has edited since is never replaced (the command is refused and says which), the user's
 own files in the folder are kept, and the folder is replaced atomically (built beside it, with
@@ -39,6 +44,8 @@ __all__ = ["MARKER", "LOCK", "OutputFolder", "claim", "write_collaborative", "ch
 MARKER = ".rrp-workbook.json"
 LOCK = ".rrp-workbook.lock"
 _OURS = {MARKER, LOCK}
+#: The commands that write collaborative folders: no other command writes its outputs into one.
+COLLABORATIVE_WRITERS = {"rrp demo", "rrp import-mhsds"}
 
 
 @dataclass
@@ -132,6 +139,10 @@ def claim(path: str | Path, command: str, *, inputs: Iterable[Path] = (), adopt:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {folder} is a file: give a folder (it is created if needed)")
     check_placement(folder, inputs)
+    collaborative = set((_read_marker(folder) or {}).get("written_by", [])) & COLLABORATIVE_WRITERS if folder.is_dir() else set()
+    if collaborative and command not in COLLABORATIVE_WRITERS:
+        raise UsageError(f"--out {folder} holds a collaborative (written by {', '.join(sorted(collaborative))}): "
+                         f"{command} does not write its outputs into a collaborative's data. Choose another folder")
     if folder.is_dir() and _entries(folder) and not _owned_already(folder, adopt):
         shown = ", ".join(repr(name) for name in _entries(folder)[:3])
         raise UsageError(f"--out {folder} already holds files the workbook did not write ({shown} ...): "

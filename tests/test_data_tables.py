@@ -142,3 +142,16 @@ def test_header_only_optional_file_gives_empty_frame(tmp_path: Path, tables) -> 
     c = load_collaborative(d)
     assert c.annotations.empty and list(c.annotations.columns) == ["ward_id", "month", "note", "measure"]
     assert c.engagement.empty and "coach_contacts" in c.engagement.columns
+def test_wards_missing_the_latest_month_are_named_once(tmp_path: Path, tables) -> None:
+    m = tables["monthly"]
+    tables["monthly"] = m[~(m["ward_id"].isin(["ward-a", "ward-c"]) & (m["month"] == "2019-12"))]
+    report = validate(write_dir(tmp_path / "c", tables))
+    latest = [p for p in report.warnings if "latest month" in p.message]
+    assert len(latest) == 1 and latest[0].file == "monthly.csv" and latest[0].value == "2019-12"
+    assert "2 wards are missing the latest month, 2019-12: ward-a, ward-c" in latest[0].message
+    assert "add their rows for 2019-12" in latest[0].hint
+
+
+def test_no_latest_month_warning_when_every_ward_has_it(tmp_path: Path, tables) -> None:
+    report = validate(write_dir(tmp_path / "c", tables))
+    assert not [p for p in report.warnings if "latest month" in p.message]

@@ -107,3 +107,14 @@ def test_an_input_is_never_overwritten(tmp_path):
     with pytest.raises(UsageError, match="input"):
         write_collaborative(folder, "rrp demo", {"a.csv": b"2\n"}, inputs=[folder / "a.csv"])
     assert (folder / "a.csv").read_bytes() == b"1\n"
+
+
+def test_a_collaborative_is_never_another_commands_output(tmp_path):
+    from rrp_helpers.demo import write_demo
+
+    demo = write_demo(tmp_path / "demo", seed=1)
+    before = sorted(path.name for path in demo.iterdir())
+    with pytest.raises(UsageError, match="holds a collaborative"):
+        with claim(demo, "rrp results"):
+            pass
+    assert sorted(path.name for path in demo.iterdir()) == before

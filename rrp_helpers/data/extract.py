@@ -124,7 +124,7 @@ def extract_table(grid: Grid, spec: TableSpec | None, col: Collector,
             continue
         rows = [r for r in range(r1 + 1, r2 + 1) if r in data.index]
         data.loc[rows, c] = data.at[r1, c] if r1 in data.index else ""
-    data = data.loc[keep_rows]
+    data, filled = data.loc[keep_rows], filled.loc[keep_rows]
     out: dict[str, pd.Series] = {}
     seen: dict[str, int] = {}
     for c in data.columns:

@@ -175,6 +175,8 @@ def complete_monthly(frame: pd.DataFrame, wards: list[str], cfg: CollaborativeCo
             col.warn(ctx.wards_label, ctx.ward_rows.get(w), "ward_id", w,
                      f"this ward has no rows in {label}",
                      f"add its monthly counts, or remove the ward from {ctx.wards_label}")
+    if warn:
+        _warn_latest_month(frame, [w for w in wards if w in have], cfg, label, col)
     complete = (len(frame) == len(wards) * len(measures) * len(months)
                 and frame["count"].notna().all())
     if complete and not build:
@@ -213,6 +215,26 @@ def complete_monthly(frame: pd.DataFrame, wards: list[str], cfg: CollaborativeCo
     grid["measure"] = grid["measure"].astype("str")
     grid["month"] = grid["month"].astype(MONTH_DTYPE)
     return grid.sort_values(["ward_id", "measure", "month"], kind="stable").reset_index(drop=True)
+
+
+def _warn_latest_month(frame: pd.DataFrame, wards: list[str], cfg: CollaborativeConfig, label: str,
+                       col: Collector) -> None:
+    """One warning naming the wards without a count for the latest month any ward has one for (a
+    suppressed count is a count given): the wards whose new month has not been added yet."""
+    given = frame["count"].notna() | frame["suppressed"]
+    if not given.any():
+        return
+    latest = frame.loc[given, "month"].max()
+    behind = sorted(set(wards) - set(frame.loc[given & (frame["month"] == latest), "ward_id"]))
+    if not behind:
+        return
+    month = fmt_month(latest)
+    shown = ", ".join(behind[:20]) + (f" and {len(behind) - 20} more" if len(behind) > 20 else "")
+    col.warn(label, None, "month", month,
+             f"{plural(len(behind), cfg.unit_label)} {'is' if len(behind) == 1 else 'are'} missing the latest "
+             f"month, {month}: {shown}",
+             "nothing to do if the publisher did not report them (published statistics)" if cfg.values_rounded_to else
+             f"add {'its' if len(behind) == 1 else 'their'} rows for {month} (one per measure) when the counts arrive")
 
 
 def check_safety_cross(t: RawTable, ctx: CheckContext) -> pd.DataFrame:
