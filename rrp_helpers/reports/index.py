@@ -97,9 +97,11 @@ def index_page(collab: Collaborative, entries: dict[str, dict], matrix: pd.DataF
     """The page's HTML (see the module docstring). ``matrix`` is the summary matrix, or why it
     could not be computed (the page is written all the same)."""
     measures, cells = matrix_rows(matrix) if isinstance(matrix, pd.DataFrame) else ([], {})
+    counted = collab.monthly[collab.monthly["count"].notna()]
+    latest = counted.groupby("ward_id")["month"].max().dt.strftime("%b %Y").to_dict()  # how fresh each ward's data are
     wards = [
         _ward_row(ward, entries.get(f"ward:{ward.ward_id}"), cells.get(str(ward.ward_id), []), out,
-                  f"ward:{ward.ward_id}" in skipped)
+                  f"ward:{ward.ward_id}" in skipped) | {"latest": latest.get(ward.ward_id, "")}
         for ward in collab.wards.itertuples()
     ]
     counts = {status: sum(row["status"] == status for row in wards) for status in (STATUS_OK, STATUS_FAILED, STATUS_NO_DATA, "not run")}

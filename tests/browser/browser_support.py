@@ -27,6 +27,10 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
+#: The demo wards the shared report folder holds (``reports_dir``); laurel has a sustained reduction in every measure.
+REPORT_WARDS = ("alder", "oak", "laurel")
+#: An annotation written to break a page: it must neither stop a chart drawing nor hide the rest.
+HOSTILE_NOTE = "New lead <!--<script> and </script><b>bold?</b>"
 
 #: (label, value) pairs measured by the tests, printed in the terminal summary and saved as JSON.
 TIMINGS: dict[str, str] = {}

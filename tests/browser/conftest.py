@@ -14,10 +14,16 @@ kept by CI as artefacts); the timings are also printed at the end of the pytest 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from .browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, REPO, TIMINGS, VIEWPORT, PageLog, console_text, require_browser
+from .browser_support import (
+    ARTIFACTS, CHROMIUM, HOSTILE_NOTE, LAUNCH_ARGS, REPO, REPORT_WARDS, TIMINGS, VIEWPORT, PageLog, console_text,
+    record_timing, require_browser,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,3 +80,24 @@ def page(browser):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def reports_dir(tmp_path_factory, artifacts) -> Path:
+    """``rrp reports`` of the demo's :data:`REPORT_WARDS` (and the collaborative notebooks) in a
+    temporary folder, alder carrying :data:`HOSTILE_NOTE`; built once for every browser test module."""
+    require_browser()  # no 25 s build when the browser tests cannot run anyway
+    base = tmp_path_factory.mktemp("reports")
+    data = base / "demo"
+    shutil.copytree(REPO / "data" / "demo", data)
+    with (data / "annotations.csv").open("a", encoding="utf-8") as notes:
+        notes.write(f'alder,2019-03,"{HOSTILE_NOTE}",\n')
+    out = base / "out"
+    command = [sys.executable, "-m", "rrp_helpers.cli", "reports", str(data), "--out", str(out),
+               "--wards", *REPORT_WARDS, "--jobs", "2", "--quiet"]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    record_timing("rrp reports (3 wards + 4 collaborative notebooks, --jobs 2)", time.perf_counter() - started)
+    assert done.returncode == 0, f"{' '.join(command[2:])} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert (out / "index.html").is_file()
+    return out

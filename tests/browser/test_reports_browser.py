@@ -10,19 +10,14 @@ parameter, no kernel) must change the drawn chart.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from .browser_support import REPO, file_path, record_timing, require_browser
+from .browser_support import REPORT_WARDS as WARDS  # the wards of the reports_dir fixture (conftest.py)
+from .browser_support import file_path, record_timing
 
 pytestmark = pytest.mark.browser
 
-WARDS = ("alder", "oak", "laurel")  # laurel: a sustained reduction in every measure
-HOSTILE_NOTE = "New lead <!--<script> and </script><b>bold?</b>"
 WARD_NAMES = {"alder": "Alder Ward", "oak": "Oak Ward", "laurel": "Laurel Ward"}
 
 #: JS: every Vega chart container of the page with what is drawn in it.
@@ -43,26 +38,6 @@ CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].map(el => {
         inked: inked,
     };
 })"""
-
-
-@pytest.fixture(scope="session")
-def reports_dir(tmp_path_factory, artifacts) -> Path:
-    """``rrp reports`` of two demo wards (and the collaborative notebooks) in a temporary folder."""
-    require_browser()  # no 25 s build when the browser tests cannot run anyway
-    base = tmp_path_factory.mktemp("reports")
-    data = base / "demo"
-    shutil.copytree(REPO / "data" / "demo", data)
-    with (data / "annotations.csv").open("a", encoding="utf-8") as notes:
-        notes.write(f'alder,2019-03,"{HOSTILE_NOTE}",\n')
-    out = base / "out"
-    command = [sys.executable, "-m", "rrp_helpers.cli", "reports", str(data), "--out", str(out),
-               "--wards", *WARDS, "--jobs", "2", "--quiet"]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
-    record_timing("rrp reports (2 wards + 4 collaborative notebooks, --jobs 2)", time.perf_counter() - started)
-    assert done.returncode == 0, f"{' '.join(command[2:])} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    assert (out / "index.html").is_file()
-    return out
 
 
 def assert_offline_and_clean(page) -> None:

@@ -1,5 +1,6 @@
-"""Reports of collaboratives of other shapes, opened in a real browser: a minimal one (only the
-required tables, ``wards`` and ``monthly``) and the real MHSDS sample (providers, monitoring only).
+"""Reports of collaboratives of every shape, opened in a real browser: the demo (the shared report
+folder of ``conftest.py``), a minimal one (only the required tables, ``wards`` and ``monthly``) and
+the real MHSDS sample (providers, monitoring only).
 
 Every page must draw without a console error, show no "NaN", "<NA>", "None" or "nan", hold no
 empty chart and no absolute local path, leave out the sections of tables not provided with a
@@ -86,6 +87,12 @@ def _check_every_page(page, data: Path, out: Path, artifacts: Path, prefix: str)
         page.screenshot(path=str(artifacts / f"{prefix}-{name.replace('/', '-')}.png"), full_page=True)
         texts[name] = text
     return texts
+
+
+def test_the_demo_pages_are_clean(page, reports_dir, artifacts):
+    texts = _check_every_page(page, reports_dir.parent / "demo", reports_dir, artifacts, "demo")
+    assert "Ward report: Laurel Ward" in texts["wards/laurel/laurel.html"]
+    assert "Under no real change, the method would flag about" in texts["collaborative/01_collaborative.html"]
 
 
 def test_a_minimal_collaborative_leaves_out_what_it_did_not_provide(page, minimal, artifacts):
