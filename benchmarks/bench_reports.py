@@ -91,9 +91,10 @@ def main() -> None:
             floor_per = floor_wall * jobs / n
             print(f"floor  plain papermill, trivial notebook x {n}: wall {floor_wall:.1f} s; per notebook "
                   f"{floor_per:.2f} s (wall x jobs / n), mean task {statistics.mean(floor_each):.2f} s")
-            runs = [("full: collaborative + wards + PNGs + index", {})]
+            runs = [("full (make demo): collaborative + wards + index", {})]
             if not args.quick and repeat == 0:
-                runs += [("wards only (+ PNGs, index)", {"collaborative": False}), ("wards only, no PNGs", {"collaborative": False, "png": False})]
+                runs += [("full with --png", {"png": True}), ("wards only, no PNGs", {"collaborative": False}),
+                         ("wards only, --shared-vega", {"collaborative": False, "shared_vega": True})]
             for label, options in runs:
                 wall, summary = ours(data, work / "out", jobs, **options)
                 ward_tasks = [r for r in summary.results if r.key.startswith("ward:")]

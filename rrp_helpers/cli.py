@@ -87,7 +87,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     options = ReportOptions(
         data=Path(args.data), out=Path(args.out), wards=list(args.wards) if args.wards else None,
         jobs=args.jobs or default_jobs(), rerun_failed=args.rerun_failed, force=args.force,
-        collaborative=not args.no_collaborative, progress=not args.quiet, png=not args.no_png,
+        collaborative=not args.no_collaborative, progress=not args.quiet, png=args.png and not args.no_png, shared_vega=args.shared_vega,
         publish=(args.suppress_below, args.round_to) if _publish_rule(args) else None,
         isolated=args.isolated, restart_every=args.restart_every,
     )
@@ -144,7 +144,11 @@ def _add_reports_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="rerun reports even when their inputs are unchanged")
     parser.add_argument("--no-collaborative", action="store_true", help="ward reports and index only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--no-png", action="store_true", help="skip the PNG files of the ward charts (faster)")
+    parser.add_argument("--png", action="store_true", help="also write each ward's charts as PNG files, for slides (slower)")
+    parser.add_argument("--no-png", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
+    parser.add_argument("--shared-vega", action="store_true",
+                        help="one copy of the Vega libraries for the whole folder (vega/), not one in every page: "
+                             "smaller output; pages still open offline, from the folder")
     parser.add_argument("--isolated", action="store_true",
                         help="run every notebook in a new kernel of its own (slower; the default reuses one warm kernel per worker)")
     parser.add_argument("--restart-every", type=int, default=DEFAULT_RESTART_EVERY, metavar="N",

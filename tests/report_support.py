@@ -49,4 +49,5 @@ def make_setup(base: Path) -> tuple[Path, Path, Path]:
 
 
 def options(data: Path, out: Path, notebooks: Path, **overrides) -> ReportOptions:
-    return ReportOptions(data=data, out=out, wards=WARDS, jobs=2, progress=False, notebooks_dir=notebooks, **overrides)
+    return ReportOptions(data=data, out=out, wards=WARDS, jobs=2, progress=False, notebooks_dir=notebooks,
+                         **({"png": True} | overrides))

@@ -26,7 +26,7 @@ def test_remote_sources_are_found_and_stripped():
 def test_pages_are_offline_with_code_hidden(first_run):
     out, _ = first_run
     pages = list(out.rglob("*.html"))
-    assert len(pages) == 1 + 4 + 1
+    assert len(pages) == 1 + 4 + 1 + 1  # index, collaborative pages, alder's report and its PNG gallery
     for page in pages:
         text = page.read_text()
         assert not re.search(r"<script[^>]*\bsrc\s*=\s*[\"']?\s*(https?:)?//", text, re.I), page
@@ -107,3 +107,17 @@ def test_a_bundle_others_can_write_is_never_inlined(tmp_path, monkeypatch):
         html.vega_bundle(cache)
     planted.chmod(0o644)
     assert html.bundle_folder(out) == cache  # this user's own, not writable by others
+
+
+def test_a_page_can_load_the_folders_shared_vega_copy(tmp_path):
+    from rrp_helpers.reports import html
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "x", outputs=[nbformat.v4.new_output("display_data", data={"text/html": '<div id="c"></div><script type="module">vegaEmbed("#c", {})</script>'})])])
+    page = html.notebook_to_html(notebook, title="t", caption="c", index_href="../index.html", bundle=None,
+                                 vega_src="../vega/vega-bundle.js")
+    assert '<script src="../vega/vega-bundle.js"></script>' in page and "window.vegaEmbed=" not in page
+    bundle = tmp_path / "bundle.js"
+    bundle.write_text("const n=1;window.vegaEmbed=function(){};", encoding="utf-8")
+    shared = html.write_shared_bundle(bundle, tmp_path / "out" / html.SHARED_BUNDLE).read_text(encoding="utf-8")
+    assert shared.startswith("(function () {") and "window.vegaEmbed=" in shared and shared.rstrip().endswith("})();")

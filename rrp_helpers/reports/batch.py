@@ -58,7 +58,8 @@ NOTEBOOK_TITLES = {
 RENDERER = "rrp-embed"
 #: What the batch writes at the top of its folder (a folder holding only these is one an earlier
 #: version wrote, before output folders were marked).
-REPORT_NAMES = frozenset({"index.html", manifest.MANIFEST, "wards", "collaborative", "notebooks", ".cache", "results.xlsx"})
+REPORT_NAMES = frozenset({"index.html", manifest.MANIFEST, "wards", "collaborative", "notebooks", ".cache", "results.xlsx",
+                          "vega"})
 
 
 def default_jobs() -> int:
@@ -81,7 +82,8 @@ class ReportOptions:
     force: bool = False
     collaborative: bool = True
     progress: bool = True
-    png: bool = True
+    png: bool = False  # the ward charts as PNG files too (--png)
+    shared_vega: bool = False  # one copy of the Vega libraries for the folder, not one per page (--shared-vega)
     notebooks_dir: Path = NOTEBOOKS_DIR  # where 02_ward_report.ipynb and the others are
     publish: tuple[int, int] | None = None  # (suppress below, round to): small-number suppression
     isolated: bool = False  # a new kernel per notebook instead of one warm kernel per worker
@@ -146,6 +148,8 @@ def build_reports(options: ReportOptions) -> Summary:
         now = _dt.datetime.now().isoformat(timespec="seconds")
         plan = _plan(options, collab, entries, now)
         remove_stale_temporaries(out)
+        if options.shared_vega:
+            html.write_shared_bundle(html.vega_bundle(html.bundle_folder(out)), out / html.SHARED_BUNDLE)
         shared = _SharedDownloads(collab, options)  # beside the notebooks, in this process
         results = _run_tasks(plan.tasks, options, out) if plan.tasks else []
         shared.wait()
@@ -236,7 +240,7 @@ def _ward_task(options: ReportOptions, ward_id: str, ward_names: dict[str, str],
         html_out=folder / f"{name}.html", title=f"{report}: {ward_name}",
         caption=f"{report}: {ward_name} ({ward_id})", index_href="../../index.html", ward_id=ward_id,
         png_prefix=folder / name if options.png else None, chart_data_out=folder / downloads.chart_data_name(name),
-        links=tuple(links),
+        links=tuple(links), vega_src=f"../../{html.SHARED_BUNDLE}" if options.shared_vega else None,
     )
 
 
@@ -250,6 +254,7 @@ def _collaborative_task(options: ReportOptions, stem: str, collaborative: str, d
         index_href="../index.html",
         links=((downloads.CHART_DATA, "chart data (CSV)", True), (f"../{downloads.RESULTS_WORKBOOK}", "results workbook", True),
                (f"../notebooks/{stem}.ipynb", "notebook", True)),
+        vega_src=f"../{html.SHARED_BUNDLE}" if options.shared_vega else None,
     )
 
 

@@ -64,7 +64,7 @@ def _exporter():
 
 
 def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bundle: str | None,
-                     links: tuple[tuple[str, str, bool], ...] = ()) -> str:
+                     links: tuple[tuple[str, str, bool], ...] = (), vega_src: str | None = None) -> str:
     """A self-contained HTML page of an executed notebook (``notebook`` itself is not changed).
 
     Stderr streams (warnings) are left out of the page (they stay in the executed notebook);
@@ -85,7 +85,8 @@ def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bun
         for cell in notebook.cells
         for output in cell.get("outputs", [])
     )
-    resources = {"metadata": {"name": title}, "rrp_vega_bundle": bundle if needs_bundle else "",
+    resources = {"metadata": {"name": title}, "rrp_vega_bundle": bundle if needs_bundle and not vega_src else "",
+                 "rrp_vega_src": vega_src if needs_bundle else "",
                  "rrp_caption": caption, "rrp_index_href": index_href,
                  "rrp_links": [{"href": href, "text": text, "download": download} for href, text, download in links]}
     page, _ = _exporter().from_notebook_node(notebook, resources=resources)
@@ -93,9 +94,22 @@ def notebook_to_html(notebook, *, title: str, caption: str, index_href: str, bun
     remote = remote_sources(page)
     if remote:
         raise RuntimeError(f"the HTML page would load from the network: {remote[0]!r}")
-    if needs_bundle and not bundle:
+    if needs_bundle and not (bundle or vega_src):
         raise RuntimeError("the page has charts but no Vega bundle")
     return page
+
+
+#: Where ``rrp reports --shared-vega`` keeps the folder's one copy of the Vega libraries.
+SHARED_BUNDLE = "vega/vega-bundle.js"
+
+
+def write_shared_bundle(bundle: Path, target: Path) -> Path:
+    """The bundle as a classic script for ``<script src>``: a page opened from a file may load a
+    classic script from a relative path, but not a module (browsers refuse module scripts from
+    ``file://``); wrapped in a function so its top-level names stay its own, as a module's do."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, '(function () {\n"use strict";\n' + bundle.read_text(encoding="utf-8") + "\n})();\n")
+    return target
 
 
 def bundle_path(folder: Path) -> Path:

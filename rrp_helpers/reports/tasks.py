@@ -42,6 +42,7 @@ class Task:
     png_prefix: Path | None = None  # DIR/wards/<name>/<name>  ->  <name>-restraint.png ...
     chart_data_out: Path | None = None  # a ward's chart data (CSV)
     links: tuple[tuple[str, str, bool], ...] = ()  # the page's navigation: (href, text, download)
+    vega_src: str | None = None  # the folder's shared Vega libraries, relative to the page (else inlined)
 
 
 @dataclass
@@ -115,9 +116,9 @@ def run_task(task: Task) -> TaskResult:
 def _publish(task: Task, notebook, result: TaskResult) -> None:
     """Write the page and, for a ward, its slide PNGs."""
     mark = time.perf_counter()
-    bundle = html.wait_for_bundle(_Worker.bundle_path) if _Worker.bundle_path else None
+    bundle = html.wait_for_bundle(_Worker.bundle_path) if _Worker.bundle_path and not task.vega_src else None
     page = html.notebook_to_html(notebook, title=task.title, caption=task.caption, index_href=task.index_href, bundle=bundle,
-                                 links=task.links)
+                                 links=task.links, vega_src=task.vega_src)
     write_atomic(task.html_out, page)
     result.timings["html"] = time.perf_counter() - mark
     result.files.append(str(task.html_out))

@@ -94,7 +94,7 @@ def reports_dir(tmp_path_factory, artifacts) -> Path:
         notes.write(f'alder,2019-03,"{HOSTILE_NOTE}",\n')
     out = base / "out"
     command = [sys.executable, "-m", "rrp_helpers.cli", "reports", str(data), "--out", str(out),
-               "--wards", *REPORT_WARDS, "--jobs", "2", "--quiet"]
+               "--wards", *REPORT_WARDS, "--jobs", "2", "--quiet", "--png"]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     record_timing("rrp reports (3 wards + 4 collaborative notebooks, --jobs 2)", time.perf_counter() - started)

@@ -29,10 +29,10 @@ EMPTY_CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].filter(
 }).map(el => el.id)"""
 
 
-def _build(base: Path, data: Path, wards: list[str]) -> Path:
+def _build(base: Path, data: Path, wards: list[str], *options: str) -> Path:
     out = base / "out"
     command = [sys.executable, "-m", "rrp_helpers.cli", "reports", str(data), "--out", str(out), "--wards", *wards,
-               "--jobs", "2", "--quiet", "--no-png"]
+               "--jobs", "2", "--quiet", *options]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return out
@@ -50,7 +50,7 @@ def minimal(tmp_path_factory) -> tuple[Path, Path]:
     settings = (REPO / "data" / "demo" / "collaborative.toml").read_text(encoding="utf-8").splitlines()
     kept = [line for line in settings if not line.startswith(("synthetic", "description", "name"))]
     (data / "collaborative.toml").write_text('name = "A minimal collaborative"\n' + "\n".join(kept) + "\n", encoding="utf-8")
-    return data, _build(base, data, ["laurel"])
+    return data, _build(base, data, ["laurel"], "--shared-vega")  # and the pages load the folder's one Vega copy
 
 
 @pytest.fixture(scope="module")
