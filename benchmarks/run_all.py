@@ -1,6 +1,6 @@
 """Run every benchmark in this folder, one after the other, each in its own process.
 
-Usage: ``python benchmarks/run_all.py [spc] [reports] [report-parts] [chance] [explorer]`` (default: all). Each benchmark prints its
+Usage: ``python benchmarks/run_all.py [spc] [reports] [report-parts] [chance] [explorer] [national]`` (default: all). Each benchmark prints its
 own measurements and ratios side by side; nothing here asserts a time.
 """
 
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "report-parts": HERE / "bench_report_parts.py",
     "chance": HERE / "bench_chance.py",
     "explorer": HERE / "bench_explorer.py",
+    "national": HERE / "bench_national.py",
 }
 
 

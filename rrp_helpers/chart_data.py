@@ -107,15 +107,15 @@ def chart_points(
     for outcome measures) and ``rules_fired``.
     """
     config = collab.config
-    frame = ward_monthly(collab) if ward_frame is None else ward_frame
+    frame = ward_monthly(collab, ward_id) if ward_frame is None else ward_frame
     if ward_id is None:
         frame = collaborative_monthly(collab, frame)
         chart = chart or config.collaborative_chart
         numerator, denominator = ("count_with_bed_days", "bed_days_reported") if chart in ("u", "up") else ("count", None)
     else:
-        if ward_id not in set(collab.wards["ward_id"]):
+        if collab.ward_rows("wards", ward_id).empty:
             raise ValueError(f"unknown ward_id {ward_id!r}; choose one of: {', '.join(collab.wards['ward_id'][:10])} ...")
-        frame = frame[frame["ward_id"].eq(ward_id)]
+        frame = frame[frame["ward_id"].eq(ward_id)] if ward_frame is not None else frame
         chart = chart or config.ward_chart
         numerator, denominator = ("count", "occupied_bed_days") if chart in ("u", "up") else ("count", None)
     frames = []
@@ -133,15 +133,13 @@ def chart_points(
 
 
 def every_ward_points(collab: Collaborative, *, chart: str | None = None, rules: str = "collaborative",
-                      publish_rule: publish.PublishRule | None = None) -> pd.DataFrame:
-    """:func:`chart_points` of every ward, one after the other in the collaborative's order, with
-    ``ward_id``; each ward's points computed from its own rows only."""
-    frame = ward_monthly(collab)
-    by_ward = dict(tuple(frame.groupby("ward_id", sort=False)))
+                      publish_rule: publish.PublishRule | None = None, ward_ids: list[str] | None = None) -> pd.DataFrame:
+    """:func:`chart_points` of every ward (or of ``ward_ids``), one after the other in the
+    collaborative's order, with ``ward_id``; each ward's points computed from its own rows only."""
+    chosen = list(collab.wards["ward_id"]) if ward_ids is None else list(ward_ids)
     parts = [
-        chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, ward_frame=by_ward.get(ward_id, frame.iloc[:0]),
-                     publish_rule=publish_rule).assign(ward_id=ward_id)
-        for ward_id in collab.wards["ward_id"]
+        chart_points(collab, ward_id=ward_id, chart=chart, rules=rules, publish_rule=publish_rule).assign(ward_id=ward_id)
+        for ward_id in chosen
     ]
     return pd.concat(parts, ignore_index=True)
 
@@ -235,11 +233,10 @@ RARE_BASELINE_MEDIAN = 2
 def rare_measures(collab: Collaborative, ward_id: str, ward_frame: pd.DataFrame | None = None) -> dict[str, float]:
     """The ward's rare outcome measures (baseline median below :data:`RARE_BASELINE_MEDIAN`) that
     have safety-cross records: ``{measure: baseline median}``, in the collaborative's order."""
-    frame = ward_monthly(collab) if ward_frame is None else ward_frame
-    rows = frame[frame["ward_id"].eq(ward_id) & frame["period"].eq("baseline")]
+    frame = ward_monthly(collab, ward_id) if ward_frame is None else ward_frame[ward_frame["ward_id"].eq(ward_id)]
+    rows = frame[frame["period"].eq("baseline")]
     medians = rows.groupby("measure", sort=False)["count"].median()
-    crosses = collab.safety_cross
-    recorded = set(crosses.loc[crosses["ward_id"].eq(ward_id), "measure"])
+    recorded = set(collab.ward_rows("safety_cross", ward_id)["measure"])
     return {measure: float(medians[measure]) for measure in outcome_measures(collab)
             if measure in medians and medians[measure] < RARE_BASELINE_MEDIAN and measure in recorded}
 
@@ -251,8 +248,8 @@ def gap_points(collab: Collaborative, ward_id: str, measure: str, *, rules: str 
     chart draws it. Each point is dated by the incident that closes the gap; longer gaps are
     better for a measure that should fall. None with fewer than two gaps."""
     config = collab.config
-    crosses = collab.safety_cross
-    daily = crosses[crosses["ward_id"].eq(ward_id) & crosses["measure"].eq(measure)][["date", "count"]]
+    crosses = collab.ward_rows("safety_cross", ward_id)
+    daily = crosses[crosses["measure"].eq(measure)][["date", "count"]]
     gaps = spc.events_between(daily, "g") if len(daily) else pd.DataFrame({"date": [], "value": []})
     if len(gaps) < 2:
         return None

@@ -21,12 +21,13 @@ import rrp_helpers  # noqa: E402
 from rrp_helpers import privacy, publish  # noqa: E402
 from rrp_helpers.blank import WORKBOOK, write_blank  # noqa: E402
 from rrp_helpers.data import DataError, load_collaborative, validate  # noqa: E402
-from rrp_helpers.demo import DEFAULT_SEED, write_demo  # noqa: E402
+from rrp_helpers.demo import DEFAULT_SEED, N_WARDS, write_demo  # noqa: E402
 from rrp_helpers.errors import EXIT_DATA, EXIT_FAILED, EXIT_OK, UsageError  # noqa: E402
 from rrp_helpers.importers import mhsds  # noqa: E402
 from rrp_helpers.importers.mhsds import ImportRefused, import_mhsds  # noqa: E402
+from rrp_helpers.national import BASELINE_MONTHS, DEFAULT_MONTHS, write_national  # noqa: E402
 from rrp_helpers.outcomes import context_notes, results_sentences  # noqa: E402
-from rrp_helpers.reports.batch import ReportOptions, build_reports, default_jobs  # noqa: E402
+from rrp_helpers.reports.batch import LOCAL_CLUSTER, ReportOptions, build_reports, default_jobs  # noqa: E402
 from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY  # noqa: E402
 from rrp_helpers.results import compute_results, write_results  # noqa: E402
 
@@ -38,6 +39,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.wards is not None or args.months is not None:
+        wards = N_WARDS if args.wards is None else args.wards
+        months = DEFAULT_MONTHS if args.months is None else args.months
+        out = write_national(args.out, wards, months, seed=args.seed)
+        print(f"Wrote a synthetic national collaborative of {wards:,} wards x {months} months "
+              f"({BASELINE_MONTHS} baseline, {months - BASELINE_MONTHS} testing; seed {args.seed}) to {out}")
+        return EXIT_OK
     out = write_demo(args.out, seed=args.seed)
     print(f"Wrote the synthetic demo collaborative (seed {args.seed}) to {out}")
     return EXIT_OK
@@ -84,12 +92,15 @@ def _cmd_results(args: argparse.Namespace) -> int:
 def _cmd_reports(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.dask and args.scheduler:
+        raise UsageError("--dask starts a Dask cluster on this machine, --scheduler uses an existing one: give one of them")
     options = ReportOptions(
         data=Path(args.data), out=Path(args.out), wards=list(args.wards) if args.wards else None,
         jobs=args.jobs or default_jobs(), rerun_failed=args.rerun_failed, force=args.force,
         collaborative=not args.no_collaborative, progress=not args.quiet, png=args.png and not args.no_png, shared_vega=args.shared_vega,
         publish=(args.suppress_below, args.round_to) if _publish_rule(args) else None,
         isolated=args.isolated, restart_every=args.restart_every,
+        scheduler=LOCAL_CLUSTER if args.dask else args.scheduler,
     )
     summary = build_reports(options)
     print(summary.format())
@@ -153,6 +164,14 @@ def _add_reports_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every notebook in a new kernel of its own (slower; the default reuses one warm kernel per worker)")
     parser.add_argument("--restart-every", type=int, default=DEFAULT_RESTART_EVERY, metavar="N",
                         help=f"replace a worker's warm kernel after N notebooks (default {DEFAULT_RESTART_EVERY})")
+    dask = parser.add_argument_group("distributed execution (Dask; without these, a pool of processes on this machine)")
+    dask.add_argument("--dask", action="store_true",
+                      help="run the notebooks on a Dask cluster started on this machine for the run (--jobs workers, "
+                           "one warm kernel each)")
+    dask.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                      help="run the notebooks on the workers of this Dask scheduler: every worker needs the same "
+                           "rrp-workbook installed and the data, the notebooks and --out at the same paths (a shared "
+                           "filesystem); --jobs is then ignored")
     _add_publish_arguments(parser)
 
 
@@ -184,10 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd.add_argument("path", help="collaborative folder or .xlsx workbook")
     demo = command(
         "demo", "generate the synthetic demo collaborative",
-        "Generate the synthetic 38-ward demo collaborative, built to the design of the paper. The same seed always "
-        "gives byte-identical files.", "rrp demo --out my_demo --seed 7", _cmd_demo)
+        "Generate the synthetic 38-ward demo collaborative, built to the design of the paper; with --wards/--months, "
+        "a national-size synthetic collaborative instead (for tests and benchmarks at scale). The same seed (and size) "
+        "always gives byte-identical files.", "rrp demo --out my_demo --seed 7  (or: rrp demo --out national --wards 6000 "
+        "--months 60)", _cmd_demo)
     demo.add_argument("--out", required=True, help="folder to write (replaced atomically)")
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the shipped demo's)")
+    demo.add_argument("--wards", type=int, metavar="N",
+                      help="instead of the demo, a national-size synthetic collaborative of N wards (rrp_helpers.national; "
+                           f"not built to the paper's figures; default with --months: {N_WARDS})")
+    demo.add_argument("--months", type=int, metavar="M",
+                      help=f"its months: {BASELINE_MONTHS} baseline, the rest testing (default with --wards: {DEFAULT_MONTHS})")
     new = command(
         "new", "write a blank collaborative to fill in (CSV files and an Excel workbook)",
         "Write a new folder holding a blank collaborative: collaborative.toml with every setting explained in a "

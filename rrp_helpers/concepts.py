@@ -113,3 +113,46 @@ def concept_outcomes(collab: Collaborative, team_results: pd.DataFrame) -> pd.Da
         "not_improving_tested", "not_improving_pct", "difference_pct_points",
     ]
     return table[columns].reset_index(drop=True)
+
+
+def trust_concepts(collab: Collaborative, *, max_trusts: int = 60, max_rows: int = 5000) -> pd.DataFrame:
+    """Trust x change-concept: how many of each trust's wards tested ideas in the concept.
+
+    Columns ``trust, trust_wards, change_concept, wards_tested, percent, trusts_total``: one row
+    per trust shown and concept (0 wards included), trusts sorted by name, concepts in the change
+    package's order (then any concept logged but not in the package). ``percent`` is of the
+    trust's wards; ``trusts_total`` the number of trusts in the collaborative. At most
+    ``max_trusts`` trusts are shown, those with the most wards (ties by name), and fewer when
+    there are so many concepts that the rows would pass ``max_rows``.
+    """
+    columns = ["trust", "trust_wards", "change_concept", "wards_tested", "percent", "trusts_total"]
+    wards = collab.wards[["ward_id", "trust"]].fillna({"trust": "(no trust)"})
+    pairs = ward_concepts(collab)
+    concepts = list(dict.fromkeys([*collab.change_package["change_concept"], *pairs["change_concept"]]))
+    if not concepts or wards.empty:
+        return pd.DataFrame(columns=columns)
+    sizes = wards.groupby("trust").size().rename("trust_wards").reset_index()
+    cap = max(1, min(max_trusts, max_rows // len(concepts)))
+    shown = sizes.sort_values(["trust_wards", "trust"], ascending=[False, True], kind="stable").head(cap)
+    shown = shown.sort_values("trust", kind="stable")
+    pairs = pairs.merge(wards, on="ward_id", how="inner")
+    tested = pairs.groupby(["trust", "change_concept"]).size()
+    grid = pd.MultiIndex.from_product([shown["trust"], concepts], names=["trust", "change_concept"])
+    frame = tested.reindex(grid, fill_value=0).rename("wards_tested").reset_index()
+    frame = frame.merge(shown, on="trust", how="left")
+    frame["wards_tested"] = frame["wards_tested"].astype("int64")
+    frame["percent"] = frame["wards_tested"] / frame["trust_wards"] * 100
+    frame["trusts_total"] = len(sizes)
+    return frame[columns]
+
+
+def concept_map(collab: Collaborative, *, max_wards: int = 60, max_trusts: int = 60) -> pd.DataFrame:
+    """What :func:`rrp_helpers.charts.concept_heatmap` draws, at any size.
+
+    Up to ``max_wards`` wards, :func:`ward_concepts` (a map ward by ward); beyond, a map trust by
+    trust, :func:`trust_concepts` (at most ``max_trusts`` trusts), since a column per ward would
+    be too wide to read (and too big for a browser to draw).
+    """
+    if len(collab.wards) <= max_wards:
+        return ward_concepts(collab)
+    return trust_concepts(collab, max_trusts=max_trusts)

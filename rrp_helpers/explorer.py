@@ -38,13 +38,19 @@ def ward_labels(wards: pd.DataFrame) -> pd.Series:
     return names.where(~shared, names + " (" + names.index.to_series().astype(str) + ")")
 
 
+#: The most wards whose points a page carries at once: beyond, the explorer shows one trust at a
+#: time, and a static page points to the wards' own reports.
+MAX_WARDS_IN_PAGE = 60
+
+
 def explorer_points(
-    collab: Collaborative, *, chart: str = "c", rules: str = "collaborative", publish_rule: publish.PublishRule | None = None
+    collab: Collaborative, *, chart: str = "c", rules: str = "collaborative", publish_rule: publish.PublishRule | None = None,
+    ward_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """:func:`rrp_helpers.chart_data.every_ward_points` (every ward, measure and the total) with
     ``ward_label`` (:func:`ward_labels`), ``specialty`` and ``ward_type``."""
     wards = collab.wards
-    points = chart_data.every_ward_points(collab, chart=chart, rules=rules, publish_rule=publish_rule)
+    points = chart_data.every_ward_points(collab, chart=chart, rules=rules, publish_rule=publish_rule, ward_ids=ward_ids)
     details = wards.set_index("ward_id")[["specialty", "ward_type"]].astype(str).assign(ward_label=ward_labels(wards))
     return points.join(details, on="ward_id")
 
@@ -63,9 +69,9 @@ def series_status(points: pd.DataFrame, title: str) -> str:
 
 
 def _series_marks(collab: Collaborative, ward_ids: pd.Series, measures: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The notes of every ward-measure series (a ward's own notes and those for every ward,
-    ``ALL``, each on its measure's chart or, with no measure, on all of them) and the change
-    ideas (each on every chart of its ward)."""
+    """The notes of each series of ``ward_ids`` x ``measures`` (a ward's own notes and those for
+    every ward, ``ALL``, each on its measure's chart or, with no measure, on all of them) and the
+    change ideas of those wards (each on every chart of its ward)."""
     series = pd.MultiIndex.from_product([ward_ids, measures], names=["ward_id", "measure"]).to_frame(index=False)
     notes = collab.annotations.copy()
     notes["measure"] = notes["measure"].fillna("").astype(str)
@@ -75,7 +81,7 @@ def _series_marks(collab: Collaborative, ward_ids: pd.Series, measures: list[str
         notes[notes["measure"].eq("")].drop(columns="measure").merge(series, on="ward_id"),
         notes[notes["measure"].ne("")].merge(series, on=["ward_id", "measure"]),
     ], ignore_index=True)
-    return notes, collab.change_ideas
+    return notes, collab.change_ideas[collab.change_ideas["ward_id"].isin(ward_ids)]
 
 
 class Explorer:
@@ -94,11 +100,16 @@ class Explorer:
         self._labels = ward_labels(wards)
         self._ids = {label: ward_id for ward_id, label in self._labels.items()}
         self.measure_labels = outcomes.measure_labels(collab)
-        self._points_cache: dict[tuple[str, str], pd.DataFrame] = {}
+        self._points_cache: dict[tuple[str, str, str], pd.DataFrame] = {}
+        trusts = sorted(wards["trust"].astype(str).unique())
+        first = wards.set_index("ward_id").loc[ward_id or wards["ward_id"].iloc[0]]
+        many = len(wards) > MAX_WARDS_IN_PAGE  # then one trust at a time: its wards' data go to the page
+        self.trust = widgets.Dropdown(options=trusts if many else [ALL, *trusts], value=str(first["trust"]) if many else ALL,
+                                      description="Trust")
         self.specialty = widgets.Dropdown(options=[ALL, *sorted(wards["specialty"].astype(str).unique())], description="Specialty")
         self.ward_type = widgets.Dropdown(options=[ALL, *sorted(wards["ward_type"].astype(str).unique())], description="Ward type")
         self.ward = widgets.Combobox(
-            options=list(self._labels), value=self._labels[ward_id or wards["ward_id"].iloc[0]],
+            options=[], value=self._labels[ward_id or wards["ward_id"].iloc[0]],
             description="Ward", ensure_option=True, placeholder="type to search",
         )
         self.measure = widgets.Dropdown(options=[(label, name) for name, label in self.measure_labels.items()], value=measure,
@@ -106,6 +117,7 @@ class Explorer:
         self.chart_type = widgets.Dropdown(options=CHART_CHOICES, value="c", description="Chart")
         self.rules = widgets.Dropdown(options=RULE_CHOICES, value="collaborative", description="Rules")
         self.status = widgets.HTML()
+        self.ward.options = self._ward_options()
         alt.JupyterChart.enable_offline()
         self.chart = alt.JupyterChart(self._ward_chart())
         # Canvas: the grid's 38 small charts redraw in about half the time they take as SVG
@@ -118,7 +130,8 @@ class Explorer:
             control.observe(self._on_statistics, names="value")
         for control in (self.specialty, self.ward_type):
             control.observe(self._on_filter, names="value")
-        filters = widgets.HBox([self.specialty, self.ward_type])
+        self.trust.observe(self._on_trust, names="value")
+        filters = widgets.HBox([self.trust, self.specialty, self.ward_type])
         choices = widgets.HBox([self.ward, self.measure])
         options = widgets.HBox([self.chart_type, self.rules])
         self.widget = widgets.VBox([filters, choices, options, self.status, self.chart, self.grid])
@@ -131,10 +144,18 @@ class Explorer:
     @property
     def points(self) -> pd.DataFrame:
         """Every ward's points for the chart type and rule preset chosen (computed once each)."""
-        key = (self.chart_type.value, self.rules.value)
+        key = (self.chart_type.value, self.rules.value, self.trust.value)
         if key not in self._points_cache:
-            self._points_cache[key] = explorer_points(self.collab, chart=key[0], rules=key[1])
+            scope = None if self.trust.value == ALL else list(self._in_trust()["ward_id"])
+            self._points_cache[key] = explorer_points(self.collab, chart=key[0], rules=key[1], ward_ids=scope)
         return self._points_cache[key]
+
+    def _in_trust(self) -> pd.DataFrame:
+        wards = self.collab.wards
+        return wards if self.trust.value == ALL else wards[wards["trust"].astype(str).eq(self.trust.value)]
+
+    def _ward_options(self) -> list[str]:
+        return [self._labels[ward_id] for ward_id in self._filtered_wards()["ward_id"]]
 
     def series(self) -> pd.DataFrame:
         """The points the ward chart shows now."""
@@ -142,7 +163,7 @@ class Explorer:
         return points[points["ward_id"].eq(self.ward_id) & points["measure"].eq(self.measure.value)]
 
     def _filtered_wards(self) -> pd.DataFrame:
-        wards = self.collab.wards
+        wards = self._in_trust()
         keep = np.ones(len(wards), dtype=bool)
         if self.specialty.value != ALL:
             keep &= wards["specialty"].astype(str).eq(self.specialty.value).to_numpy()
@@ -183,9 +204,20 @@ class Explorer:
         self.grid.params.specialty = self.specialty.value
         self.grid.params.ward_type = self.ward_type.value
 
+    def _on_trust(self, change: dict) -> None:
+        options = self._ward_options()
+        if not options:
+            self.status.value = "No ward matches these filters."
+            return
+        with self.ward.hold_trait_notifications():
+            self.ward.options = options
+            if self.ward.value not in options:
+                self.ward.value = options[0]
+        self._on_statistics(change)  # another trust: other wards' data to the page
+
     def _on_filter(self, change: dict) -> None:
         self._filter_grid()
-        options = [self._labels[ward_id] for ward_id in self._filtered_wards()["ward_id"]]
+        options = self._ward_options()
         if not options:
             self.status.value = "No ward matches these filters."
             return
@@ -217,7 +249,8 @@ def _selectable_chart(collab: Collaborative, points: pd.DataFrame, *, ward: str,
     labels = outcomes.measure_labels(collab)
     series = points[["ward_id", "measure", "ward_label"]].drop_duplicates(["ward_id", "measure"])
     titles = series.assign(title=series["ward_label"] + ": " + series["measure"].map(labels))
-    notes, ideas = _series_marks(collab, collab.wards["ward_id"], list(dict.fromkeys(points["measure"])))
+    # Only the wards drawn: a trust's, beyond MAX_WARDS_IN_PAGE wards.
+    notes, ideas = _series_marks(collab, pd.Series(points["ward_id"].unique()), list(dict.fromkeys(points["measure"])))
     options = {}
     if bound:
         options = dict(ward_options=list(ward_labels(collab.wards).items()), measure_options=list(labels.items()))

@@ -74,8 +74,9 @@ def table1(collab: Collaborative) -> pd.DataFrame:
     return table
 
 
-def ward_monthly(collab: Collaborative) -> pd.DataFrame:
-    """Monthly counts per ward and measure, with the derived ``total``.
+def ward_monthly(collab: Collaborative, ward_id: str | None = None) -> pd.DataFrame:
+    """Monthly counts per ward and measure, with the derived ``total``; with ``ward_id``, that
+    ward's rows only, computed from its rows only (:meth:`Collaborative.ward_rows`).
 
     Columns ``ward_id, month, measure, count, occupied_bed_days, suppressed, period``;
     ``count`` is float with NaN for a missing ward-month (``suppressed`` when a publisher hid
@@ -84,7 +85,8 @@ def ward_monthly(collab: Collaborative) -> pd.DataFrame:
     """
     config = collab.config
     measures_added = outcome_measures(collab)
-    monthly = collab.monthly[["ward_id", "month", "measure", "count", "occupied_bed_days", "suppressed"]].copy()
+    source = collab.monthly if ward_id is None else collab.ward_rows("monthly", ward_id)
+    monthly = source[["ward_id", "month", "measure", "count", "occupied_bed_days", "suppressed"]].copy()
     monthly["count"] = monthly["count"].astype("float64")
     monthly["occupied_bed_days"] = monthly["occupied_bed_days"].astype("float64")
     monthly["suppressed"] = monthly["suppressed"].astype(bool)
@@ -114,10 +116,18 @@ def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None
     """The collaborative's monthly sums across wards, per measure and for the total.
 
     Columns ``month, measure, count, count_reported, wards_reporting, wards_missing,
-    count_with_bed_days, bed_days_reported, wards_without_bed_days, rate, period``. ``count`` is the sum over all wards,
-    and NaN when any ward's value is missing that month: a sum over the wards that did report
-    would count a missing ward-month as zero. ``count_reported`` is that partial sum, for
-    information only. ``rate`` is incidents per ``rate_per`` occupied bed days over the wards
+    share_reporting, count_with_bed_days, bed_days_reported, wards_without_bed_days, rate,
+    period``. ``count`` is the collaborative's sum, by :func:`collaborative_sum_method`:
+
+    * ``complete_months`` (the paper's method, the default up to :data:`AUTO_SCALED_ABOVE` wards):
+      the sum over all wards, NaN when any ward's value is missing that month: a sum over the
+      wards that did report would count a missing ward-month as zero;
+    * ``scaled`` (the default beyond): the sum over the wards that reported, times wards /
+      wards reporting (their mean, scaled to every ward), when at least
+      :data:`MIN_SHARE_REPORTING` of the wards reported, NaN below. With hundreds of wards and a
+      few missing at random every month, the paper's method would leave out every month.
+
+    ``count_reported`` is the plain partial sum, for information only. ``rate`` is incidents per ``rate_per`` occupied bed days over the wards
     reporting both a count and bed days: a rate, unlike a sum, stays comparable when some
     units are missing (the collaborative series of ``collaborative_chart = "u"``). Zero or
     missing bed days make that ward-month's rate missing: its count is then left out of the
@@ -142,15 +152,34 @@ def collaborative_monthly(collab: Collaborative, ward_frame: pd.DataFrame | None
         period=("period", "first"),
     ).reset_index()
     summary["wards_missing"] = summary["wards"] - summary["wards_reporting"]
-    summary["count"] = summary["count_reported"].where(summary["wards_missing"].eq(0))
+    summary["share_reporting"] = summary["wards_reporting"] / summary["wards"]
+    if collaborative_sum_method(collab) == "scaled":
+        scaled = summary["count_reported"] * summary["wards"] / summary["wards_reporting"].where(summary["wards_reporting"] > 0)
+        summary["count"] = scaled.where(summary["share_reporting"] >= MIN_SHARE_REPORTING)
+    else:
+        summary["count"] = summary["count_reported"].where(summary["wards_missing"].eq(0))
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = summary["count_with_bed_days"] / summary["bed_days_reported"] * collab.config.rate_per
     summary["rate"] = rate.where(summary["bed_days_reported"] > 0)
     columns = [
-        "month", "measure", "count", "count_reported", "wards_reporting", "wards_missing",
+        "month", "measure", "count", "count_reported", "wards_reporting", "wards_missing", "share_reporting",
         "count_with_bed_days", "bed_days_reported", "wards_without_bed_days", "rate", "period",
     ]
     return summary[columns].reset_index(drop=True)
+
+
+#: With ``collaborative_sum = "scaled"``: a month's sum needs at least this share of the wards.
+MIN_SHARE_REPORTING = 0.9
+#: With ``collaborative_sum = "auto"``: collaboratives of more wards than this use ``scaled``.
+AUTO_SCALED_ABOVE = 100
+
+
+def collaborative_sum_method(collab: Collaborative) -> str:
+    """``complete_months`` or ``scaled``: the collaborative's setting, ``auto`` resolved by size."""
+    method = collab.config.collaborative_sum
+    if method == "auto":
+        return "scaled" if len(collab.wards) > AUTO_SCALED_ABOVE else "complete_months"
+    return method
 
 
 def _series_matrix(
@@ -238,13 +267,14 @@ def team_results(collab: Collaborative, ward_frame: pd.DataFrame | None = None, 
         "ward_id", "measure", "baseline_mean", "testing_mean", "final_mean", "reduction_pct", "sustained",
         "shift_start", "n_shifts", "phase_means", "baseline_months", "testing_months", *INCIDENT_COLUMNS,
     ]
-    frame = ward_monthly(collab) if ward_frame is None else ward_frame
-    if ward_id is not None:
-        if ward_id not in set(collab.wards["ward_id"]):
-            raise ValueError(f"unknown ward id {ward_id!r}; ward ids: {', '.join(collab.wards['ward_id'])}")
-        frame = frame[frame["ward_id"].eq(ward_id)]
-        if frame.empty:
-            return pd.DataFrame(columns=columns)
+    if ward_id is not None and collab.ward_rows("wards", ward_id).empty:
+        raise ValueError(f"unknown ward id {ward_id!r}; ward ids: {', '.join(collab.wards['ward_id'][:20])} ...")
+    if ward_frame is None:
+        frame = ward_monthly(collab, ward_id)
+    else:
+        frame = ward_frame if ward_id is None else ward_frame[ward_frame["ward_id"].eq(ward_id)]
+    if ward_id is not None and frame.empty:
+        return pd.DataFrame(columns=columns)
     index, values = _series_matrix(frame, ["ward_id", "measure"], months=collab.config.months())
     results = _change_rows(collab, index, values, publish_rule=publish_rule)
     return results[columns]
@@ -416,14 +446,18 @@ def context_notes(collab: Collaborative) -> list[str]:
     return notes
 
 
-def chart_note(collab: Collaborative) -> str | None:
-    """A short subtitle for charts when their numbers need a caveat (rounded values, trial limits)."""
+def chart_note(collab: Collaborative, *, ward: bool = False) -> str | None:
+    """A short subtitle for charts when their numbers need a caveat (rounded values, trial limits,
+    and for the collaborative's charts, sums scaled up from the wards reporting)."""
     parts = []
     if collab.config.values_rounded_to:
         parts.append(f"values rounded to the nearest {collab.config.values_rounded_to} by the publisher; * = suppressed")
     n_baseline = len(collab.config.baseline_months())
     if n_baseline < 20:
         parts.append(f"trial limits ({n_baseline} baseline points)")
+    if not ward and collaborative_sum_method(collab) == "scaled":
+        parts.append(f"collaborative sums scaled up from the {collab.config.unit_label}s reporting each month "
+                     f"(a month with under {MIN_SHARE_REPORTING:.0%} reporting left out)")
     return "; ".join(parts).capitalize() if parts else None
 
 

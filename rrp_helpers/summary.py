@@ -17,7 +17,7 @@ from rrp_helpers import chart_data, mdc, outcomes, publish
 from rrp_helpers.data import Collaborative
 from rrp_helpers.results import published_table
 
-__all__ = ["COLLABORATIVE", "VERDICTS", "summary_matrix"]
+__all__ = ["COLLABORATIVE", "ICON_COLUMNS", "VERDICTS", "icon_rows", "summary_matrix"]
 
 #: The ``ward_id`` of the collaborative's own row.
 COLLABORATIVE = "ALL"
@@ -51,8 +51,20 @@ def _cells(results: pd.DataFrame, change_column: str, directions: dict[str, str 
     return cells
 
 
+ICON_COLUMNS = ["ward_id", "measure", "variation", "variation_text", "assurance", "assurance_text"]
+
+
+def icon_rows(collab: Collaborative, points: pd.DataFrame) -> pd.DataFrame:
+    """The two icons of each series of ``points`` (``chart_points`` with ``ward_id``): columns
+    :data:`ICON_COLUMNS`; the assurance target is each series' aim line."""
+    directions = {m.name: m.direction for m in collab.config.measures}
+    points = points[points["measure"].isin(outcomes.reported_measures(collab))]
+    targets = points.groupby(["ward_id", "measure"], sort=False)["aim"].first().rename("target").reset_index()
+    return mdc.icon_table(points, directions, targets.dropna(subset=["target"]))[ICON_COLUMNS]
+
+
 def summary_matrix(collab: Collaborative, *, publish_rule: publish.PublishRule | None = None,
-                   points: pd.DataFrame | None = None) -> pd.DataFrame:
+                   points: pd.DataFrame | None = None, icons: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per ward (and the collaborative, ``ward_id`` :data:`COLLABORATIVE`) and measure.
 
     Columns ``ward_id, ward_name, trust, specialty, ward_type, measure, measure_label, verdict``
@@ -60,17 +72,18 @@ def summary_matrix(collab: Collaborative, *, publish_rule: publish.PublishRule |
     percent, negative = lower; NaN with no sustained change or when published from few
     incidents), ``result`` (in words), ``variation``, ``variation_text``, ``assurance``,
     ``assurance_text``. ``points`` are :func:`rrp_helpers.chart_data.every_ward_points` when the
-    caller has them (with the same ``publish_rule``). Wards and measures in the collaborative's order.
+    caller has them (with the same ``publish_rule``). ``icons`` (:func:`icon_rows` of some wards,
+    e.g. gathered from a batch's ward tasks) are used instead of computing every ward's points: a
+    ward without is shown without icons. Wards and measures in the collaborative's order.
     """
     config = collab.config
     directions = {m.name: m.direction for m in config.measures}
     measures = outcomes.reported_measures(collab)
-    ward_points = chart_data.every_ward_points(collab, publish_rule=publish_rule) if points is None else points
-    whole = chart_data.chart_points(collab, publish_rule=publish_rule).assign(ward_id=COLLABORATIVE)
-    every = pd.concat([whole, ward_points], ignore_index=True)
-    every = every[every["measure"].isin(measures)]
-    targets = every.groupby(["ward_id", "measure"], sort=False)["aim"].first().rename("target").reset_index()
-    icons = mdc.icon_table(every, directions, targets.dropna(subset=["target"]))
+    whole = icon_rows(collab, chart_data.chart_points(collab, publish_rule=publish_rule).assign(ward_id=COLLABORATIVE))
+    if icons is None:
+        ward_points = chart_data.every_ward_points(collab, publish_rule=publish_rule) if points is None else points
+        icons = icon_rows(collab, ward_points)
+    icons = pd.concat([whole, icons[ICON_COLUMNS]], ignore_index=True)
 
     team = published_table("team_results", outcomes.team_results(collab), publish_rule)
     collaborative = published_table("collaborative_results", outcomes.collaborative_results(collab), publish_rule)
@@ -88,8 +101,8 @@ def summary_matrix(collab: Collaborative, *, publish_rule: publish.PublishRule |
     grid = grid.merge(cells, on=["ward_id", "measure"], how="left").merge(icons, on=["ward_id", "measure"], how="left")
     grid["verdict"] = grid["verdict"].fillna("no_change")
     grid["result"] = grid["result"].fillna("no monthly counts")
-    for column, texts in (("variation", mdc.VARIATION_TEXTS), ("assurance", mdc.ASSURANCE_TEXTS)):
+    for column in ("variation", "assurance"):
+        grid[f"{column}_text"] = grid[f"{column}_text"].where(grid[column].notna(), f"{column.capitalize()} not computed: no report")
         grid[column] = grid[column].fillna("none")
-        grid[f"{column}_text"] = grid[f"{column}_text"].fillna(texts["none"])
     return grid[["ward_id", "ward_name", "trust", "specialty", "ward_type", "measure", "measure_label", "verdict",
                  "change_pct", "result", "variation", "variation_text", "assurance", "assurance_text"]]

@@ -58,7 +58,11 @@ from pandas.io.formats.style import Styler
 from rrp_helpers.publish import SUPPRESSED
 from rrp_helpers.text import plural
 
-__all__ = ["FORMATS", "HEADERS", "MISSING", "VALUE_WORDS", "human_header", "people_record", "people_table", "people_text"]
+__all__ = ["FORMATS", "HEADERS", "MISSING", "SEARCH_ABOVE", "SearchableTable", "VALUE_WORDS", "human_header", "people_record",
+           "people_table", "people_text"]
+
+#: Tables longer than this get a search box (a collaborative's wards, at national scale).
+SEARCH_ABOVE = 60
 
 #: What a missing value is shown as.
 MISSING = "\u2013"
@@ -534,7 +538,8 @@ def people_table(
     index: bool | None = None,
     table_id: str | None = None,
     empty: str = EMPTY_TEXT,
-) -> Styler:
+    search_above: int = SEARCH_ABOVE,
+) -> Styler | SearchableTable:
     """``frame`` as a table for people (see the module doc for every convention).
 
     ``headers``: column name -> header, over :data:`HEADERS` (a name of a MultiIndex level too).
@@ -545,6 +550,7 @@ def people_table(
     as leading columns (True), hide it (False), or decide (None: when it is named, a MultiIndex or
     text). ``table_id``: the HTML id (``T_<table_id>``); default: derived from the content, so two
     calls on the same frame give the same HTML. ``empty``: the one cell of a frame with no rows.
+    A table of more than ``search_above`` rows comes with a search box (:class:`SearchableTable`).
     """
     frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
     columns, levels = _columns_of(frame, index)
@@ -571,7 +577,34 @@ def people_table(
     if not cells:
         cells = [[empty] + [""] * (max(len(heads), 1) - 1)]
         formats = [_TEXT] * len(cells[0])
-    return _styled(heads or [("",) * levels], cells, formats, caption=caption, table_id=table_id, show_headers=bool(heads))
+    styled = _styled(heads or [("",) * levels], cells, formats, caption=caption, table_id=table_id, show_headers=bool(heads))
+    return SearchableTable(styled) if len(frame) > search_above else styled
+
+
+class SearchableTable:
+    """A long table with a search box above it that hides the rows not containing the text typed
+    (a few lines of inline script: works in JupyterLab and in the offline HTML reports; without
+    script the whole table shows). Displays like a Styler (``_repr_html_``, ``to_html``)."""
+
+    _SCRIPT = (
+        "<script>(function(){var box=document.getElementById('%(id)s-search');if(!box)return;"
+        "var rows=document.querySelectorAll('#%(id)s tbody tr');box.addEventListener('input',function(){"
+        "var q=box.value.toLowerCase();rows.forEach(function(r){r.hidden=q&&r.textContent.toLowerCase().indexOf(q)<0;});});})();"
+        "</script>"
+    )
+
+    def __init__(self, styled: Styler) -> None:
+        self.styled = styled
+
+    def to_html(self) -> str:
+        table_id = f"T_{self.styled.uuid}"
+        rows = len(self.styled.data)
+        box = (f'<p><label>Search the {rows:,} rows: <input type="search" id="{table_id}-search" '
+               f'placeholder="a name, a trust, a word" style="font-size:14px;padding:3px;width:20em"></label></p>')
+        return box + self.styled.to_html() + self._SCRIPT % {"id": table_id}
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 def people_record(record: pd.Series, *, caption: str | None = None, labels: Mapping[str, str] | None = None,

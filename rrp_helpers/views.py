@@ -13,6 +13,7 @@ from pandas.io.formats.style import Styler
 from rrp_helpers import chart_data, charts, mdc, outcomes, publish, sensitivity
 from rrp_helpers.charts import icons
 from rrp_helpers.data import TOTAL, Collaborative
+from rrp_helpers.tables import people_table
 from rrp_helpers.publish import PublishRule
 
 __all__ = ["ward_panels", "ward_dashboard", "collaborative_panels", "collaborative_dashboard", "summary_table",
@@ -24,11 +25,11 @@ def ward_panels(collab: Collaborative, ward_id: str, *, publish_rule: PublishRul
     ``{measure: Vega-Lite spec}`` (each spec stands alone)."""
     ward_name = str(collab.wards.set_index("ward_id").at[ward_id, "ward_name"])
     notes = collab.annotations[collab.annotations["ward_id"].isin([ward_id, "ALL"])]
-    ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
+    ideas = collab.ward_rows("change_ideas", ward_id)
     points = chart_data.chart_points(collab, ward_id=ward_id, publish_rule=publish_rule)
     return charts.measure_panels(
         points, outcomes.measure_labels(collab), title_prefix=f"{ward_name}: ", annotations=notes, change_ideas=ideas,
-        y_title=outcomes.chart_unit(collab, ward=True), subtitle=outcomes.chart_note(collab),
+        y_title=outcomes.chart_unit(collab, ward=True), subtitle=outcomes.chart_note(collab, ward=True),
     )
 
 
@@ -56,10 +57,37 @@ def collaborative_dashboard(collab: Collaborative, *, publish_rule: PublishRule 
 _VERDICT_BACKGROUND = {"improvement": "#E0F0FB", "concern": "#FDEBD9", "no_change": "#FFFFFF"}
 
 
-def summary_table(matrix: pd.DataFrame) -> Styler:
+#: Beyond this many wards the notebook shows the collaborative's row and counts of verdicts; the
+#: full matrix is on the reports' index, which sorts, filters and searches it.
+SUMMARY_WARDS = 60
+
+
+def summary_table(matrix: pd.DataFrame):
     """The summary matrix (:func:`rrp_helpers.summary.summary_matrix`) as a table to display:
     wards (the collaborative first) by measures, each cell the two Making Data Count icons (with
-    text alternatives) and the team-level result, on the verdict's colour. Every text is escaped."""
+    text alternatives) and the team-level result, on the verdict's colour. Every text is escaped.
+    With more than :data:`SUMMARY_WARDS` wards: the collaborative's row, and how many wards
+    have each verdict per measure."""
+    from IPython.display import HTML
+
+    wards = matrix["ward_id"].nunique() - 1
+    if wards <= SUMMARY_WARDS:
+        return _matrix_table(matrix)
+    whole = _matrix_table(matrix[matrix["ward_id"].eq(matrix["ward_id"].iloc[0])])
+    counts = (matrix[matrix["ward_id"].ne(matrix["ward_id"].iloc[0])]
+              .assign(verdict=lambda f: f["verdict"].map(_VERDICT_WORDS))
+              .pivot_table(index="measure_label", columns="verdict", values="ward_id", aggfunc="count", fill_value=0, sort=False)
+              .reindex(columns=list(_VERDICT_WORDS.values()), fill_value=0))
+    counts.index.name, counts.columns.name = "Measure", None
+    note = (f"<p>{wards:,} wards: too many for one table here. The reports' index holds the whole matrix, "
+            "sortable, filterable and searchable.</p>")
+    return HTML(whole.to_html() + note + people_table(counts.reset_index(), caption="Wards by result").to_html())
+
+
+_VERDICT_WORDS = {"improvement": "sustained improvement", "concern": "sustained deterioration", "no_change": "no sustained change"}
+
+
+def _matrix_table(matrix: pd.DataFrame) -> Styler:
     names = matrix.drop_duplicates("ward_id").set_index("ward_id")["ward_name"]
     shared = names.duplicated(keep=False)
     row_label = names.where(~shared, names + " (" + names.index.to_series() + ")")
@@ -160,7 +188,7 @@ def marks_note(collab: Collaborative, ward_id: str | None = None) -> str:
     """The sentence on the marks above a ward's (or, with no ``ward_id``, the collaborative's)
     charts, naming only the marks drawn: notes and change ideas. Empty when there are none."""
     notes = collab.annotations["ward_id"].isin([ward_id, "ALL"] if ward_id else ["ALL"]).any()
-    ideas = ward_id is not None and collab.change_ideas["ward_id"].eq(ward_id).any()
+    ideas = ward_id is not None and not collab.ward_rows("change_ideas", ward_id).empty
     parts = []
     if notes:
         parts.append("numbered green circles above a chart are notes, listed under it")

@@ -267,3 +267,36 @@ def test_concept_outcomes_without_improving_wards_leaves_that_group_out(collab):
     svg = _svg(chart)
     assert "NaN" not in svg and "No improving wards: not shown" in svg
     assert "Other wards" in svg
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """300 wards x 60 months (rrp demo --wards): beyond every limit of a chart drawn ward by ward."""
+    from rrp_helpers.national import write_national
+
+    return load_collaborative(write_national(tmp_path_factory.mktemp("national") / "n", 300, 60, seed=11))
+
+
+def test_national_size_charts_summarise_within_altairs_row_limit_and_render(national):
+    """Drawn ward by ward, the agreement plot would have ~25,000 rows, the maps 300 rows of
+    names; each chart here keeps to Altair's default 5,000 rows and names at most 40 wards."""
+    missing = quality.missing_ward_months(national)
+    overview = quality.missing_overview(missing, national.wards)
+    assert overview.by_month is not None and len(overview.wards) <= 40 and overview.wards_total == 300
+    concept_map = concepts.concept_map(national)
+    assert "trust" in concept_map.columns and concept_map["trust"].nunique() <= 60
+    pairs = quality.source_pairs(national)
+    assert len(pairs) > 5000
+    built = {
+        "missing": charts.missing_heatmap(*overview),
+        "concepts": charts.concept_heatmap(concept_map, concepts.table2(national), national.wards),
+        "agreement": charts.agreement_plot(quality.pair_counts(pairs), quality.source_agreement(national)),
+    }
+    for name, chart in built.items():
+        spec = chart.to_dict()
+        assert max(len(rows) for rows in spec["datasets"].values()) <= 5000, name
+        names = [n for n in national.wards["ward_name"] if n in str(spec)]
+        assert len(names) <= 40, name
+        svg = vlc.vegalite_to_svg(spec)
+        assert "<svg" in svg and "NaN" not in svg, name
+    assert "of 300" in str(built["missing"].to_dict())  # says it shows the worst wards of all 300

@@ -15,7 +15,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("text", "errors", "paths", "files", "outputs", "spreadsheets", "startup", "privacy", "fonts", "publish"),
     ("data",),
     ("spc", "sustained", "funnel", "chance"),
-    ("outcomes", "concepts", "quality", "chart_data", "results", "demo", "blank", "importers", "mdc", "summary", "sensitivity", "tables"),
+    ("outcomes", "concepts", "quality", "chart_data", "results", "demo", "national", "blank", "importers", "mdc", "summary", "sensitivity", "tables"),
     ("charts",),
     ("views", "explorer"),
     ("reports",),

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import series_rows
 from outcomes_support import MEASURES, full_rows, with_shift_rule
 from rrp_helpers import outcomes
 from rrp_helpers.data import load_collaborative
@@ -120,3 +121,38 @@ def test_zero_bed_days_make_the_rate_missing_not_inflated(make_collaborative):
     assert (january["count_with_bed_days"], january["bed_days_reported"], january["wards_without_bed_days"]) == (2, 500, 1)
     february = frame.loc[("restraint", np.datetime64("2020-02-01"))]
     assert february["rate"] == pytest.approx(6 / 1000 * 1000) and february["wards_without_bed_days"] == 0
+
+
+def _twenty_wards(make_collaborative, setting: str | None, missing: int):
+    """20 wards, restraint only: every ward 2 a month; in February ``missing`` wards have no count."""
+    months = ["2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-06"]
+    wards = [{"ward_id": f"w{k:02d}"} for k in range(20)]
+    rows = []
+    for k, ward in enumerate(wards):
+        rows += series_rows(ward["ward_id"], "restraint", months, [2, None if k < missing else 2, 2, 2, 2, 2])
+    folder = make_collaborative(wards, rows)
+    if setting:
+        toml = folder / "collaborative.toml"
+        toml.write_text(f'collaborative_sum = "{setting}"\n' + toml.read_text())
+    return load_collaborative(folder)
+
+
+def test_a_scaled_sum_keeps_a_month_with_a_few_wards_missing(make_collaborative):
+    collab = _twenty_wards(make_collaborative, "scaled", missing=2)  # 18 of 20 report: 90 %
+    feb = outcomes.collaborative_monthly(collab).set_index(["measure", "month"]).loc[("restraint", np.datetime64("2020-02-01"))]
+    assert feb["count_reported"] == 36 and feb["share_reporting"] == 0.9
+    assert feb["count"] == 36 * 20 / 18  # the 18 wards' mean, for every ward: 40
+    assert outcomes.chart_note(collab) and "scaled" in outcomes.chart_note(collab)
+
+
+def test_a_scaled_sum_leaves_out_a_month_with_too_few_wards(make_collaborative):
+    collab = _twenty_wards(make_collaborative, "scaled", missing=3)  # 17 of 20: below 90 %
+    feb = outcomes.collaborative_monthly(collab).set_index(["measure", "month"]).loc[("restraint", np.datetime64("2020-02-01"))]
+    assert math.isnan(feb["count"])
+
+
+def test_auto_keeps_the_papers_method_for_small_collaboratives(make_collaborative):
+    collab = _twenty_wards(make_collaborative, None, missing=1)  # 20 wards: complete months
+    assert outcomes.collaborative_sum_method(collab) == "complete_months"
+    feb = outcomes.collaborative_monthly(collab).set_index(["measure", "month"]).loc[("restraint", np.datetime64("2020-02-01"))]
+    assert math.isnan(feb["count"])

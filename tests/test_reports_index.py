@@ -12,7 +12,7 @@ from report_support import WARDS
 
 def index_rows(out: Path) -> dict[str, str]:
     page = (out / "index.html").read_text()
-    rows = re.findall(r"<tr data-trust[^>]*>(.*?)</tr>", page, re.DOTALL)  # the wards' rows
+    rows = re.findall(r"(<tr data-trust[^>]*>.*?)</tr>", page, re.DOTALL)  # the wards' rows
     return {re.search(r'<div class="muted">([^<]*)</div>', row).group(1): row for row in rows}
 
 

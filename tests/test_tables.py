@@ -323,3 +323,15 @@ def test_demo_tables_render_the_same_twice(demo_tables):
     for name in ("internal team_results", "side_by_side", "published chance"):
         assert (tables.people_table(frames[name], labels=labels).to_html()
                 == tables.people_table(frames[name], labels=labels).to_html()), name
+
+
+def test_a_long_table_comes_with_a_search_box():
+    frame = pd.DataFrame({"ward_name": [f"Ward {k}" for k in range(100)], "baseline_mean": range(100)})
+    table = tables.people_table(frame)
+    page = table.to_html()
+    assert isinstance(table, tables.SearchableTable)
+    assert 'type="search"' in page and "Search the 100 rows" in page and page.count("<tr") >= 101
+    table_id = re.search(r'<table id="(T_[^"]+)"', page).group(1)
+    assert f'id="{table_id}-search"' in page and f"#{table_id} tbody tr" in page  # the box filters its own table
+    short = tables.people_table(frame.head(10))
+    assert "search" not in short.to_html()

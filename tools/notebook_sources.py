@@ -93,17 +93,22 @@ print(report.format(where="this collaborative's data"))"""),
 ## Missing ward-months
 
 Each cell is one ward in one month: grey complete, yellow partly missing (some measures), red
-missing. Missing months are left out of every calculation; they are never read as zero, and a
-collaborative monthly sum with a missing ward is left out rather than undercounted.
+missing. Missing months are left out of every calculation; they are never read as zero. Up to 100
+wards, a collaborative monthly sum with a missing ward is left out rather than undercounted; beyond,
+the sum is scaled up from the wards that reported (the README's `collaborative_sum` setting). With
+more than 60 wards, the map shows the share of wards missing each month and the wards missing most.
 """),
         code("""missing = quality.missing_ward_months(collab)
 people_table(missing["status"].value_counts(), headers={"count": f"{unit.capitalize()}-months"})"""),
-        code("charts.missing_heatmap(missing, collab.wards)"),
+        code("charts.missing_heatmap(*quality.missing_overview(missing, collab.wards))"),
         code("""incomplete = outcomes.collaborative_monthly(collab).query("wards_missing > 0")
 if len(incomplete):
     display(people_table(results.published_table("collaborative_monthly", incomplete, rule), labels=labels,
                          headers={"rate": f"Per {collab.config.rate_per:,} bed days"},
-                         caption=f"Months left out of the collaborative's sums: a {unit}'s count is missing"))
+                         caption=(f"Months left out of the collaborative's sums: a {unit}'s count is missing"
+                                  if outcomes.collaborative_sum_method(collab) == "complete_months" else
+                                  f"Months with a {unit}'s count missing: the sum is scaled up from the {unit}s reporting "
+                                  f"(left out when under {outcomes.MIN_SHARE_REPORTING:.0%} reported)")))
 else:
     display(views.prose(f"Every month has a count from every {unit}: no month is left out of the collaborative's sums."))"""),
         md("## Safety crosses against incident reports"),
@@ -121,7 +126,7 @@ else:
     if rule:
         display(views.prose("Not shown in published reports: the plot places individual month counts."))
     else:
-        display(charts.agreement_plot(pairs, quality.source_agreement(collab)))"""),
+        display(charts.agreement_plot(quality.pair_counts(pairs), quality.source_agreement(collab)))"""),
     ],
     "01_collaborative": [
         md("""
@@ -239,7 +244,7 @@ the mean of each phase and the change from the baseline to the final phase.
         code("""ward_results = outcomes.team_results(collab, ward_id=ward_id, publish_rule=rule)
 people_table(results.published_table("team_results", ward_results, rule).drop(columns="ward_id"), labels=labels)"""),
         md("## Change ideas tested"),
-        code("""ward_ideas = collab.change_ideas[collab.change_ideas["ward_id"].eq(ward_id)]
+        code("""ward_ideas = collab.ward_rows("change_ideas", ward_id)
 if not collab.has("change_ideas"):
     display(views.prose("Not shown: this collaborative did not provide a change-ideas table."))
 elif ward_ideas.empty:
@@ -249,7 +254,7 @@ else:
     display(charts.idea_timeline(ward_ideas))
     display(people_table(ward_ideas[["idea_id", "started", "change_concept", "idea", "pdsa_cycles", "status"]]))"""),
         md("## Engagement"),
-        code("""engagement = collab.engagement[collab.engagement["ward_id"].eq(ward_id)].drop(columns="ward_id")
+        code("""engagement = collab.ward_rows("engagement", ward_id).drop(columns="ward_id")
 if not collab.has("engagement"):
     display(views.prose("Not shown: this collaborative did not provide an engagement table."))
 elif engagement.empty:
@@ -258,7 +263,7 @@ else:
     display(views.prose("Learning-set attendance, coach contacts and timely data, month by month."))
     display(people_table(engagement))"""),
         md("## Safety cross of the latest month"),
-        code("""crosses = collab.safety_cross[collab.safety_cross["ward_id"].eq(ward_id)]
+        code("""crosses = collab.ward_rows("safety_cross", ward_id)
 if not collab.has("safety_cross"):
     display(views.prose("Not shown: this collaborative did not provide daily safety crosses."))
 elif rule:
@@ -295,8 +300,9 @@ if not ideas:
                      f"under each, with the number of {unit}s that tested it."))
     display(charts.driver_diagram(concepts.table2(collab)))"""),
         code("""if ideas:
-    display(Markdown(f"## Concepts {unit} by {unit}"))
-    display(charts.concept_heatmap(concepts.ward_concepts(collab), concepts.table2(collab), collab.wards))"""),
+    concept_map = concepts.concept_map(collab)
+    display(Markdown(f"## Concepts {unit} by {unit}" if "ward_id" in concept_map else "## Concepts trust by trust"))
+    display(charts.concept_heatmap(concept_map, concepts.table2(collab), collab.wards))"""),
         code("""team = outcomes.team_results(collab)
 if ideas and collab.config.testing_start is not None:
     display(Markdown(
@@ -327,7 +333,7 @@ ward_id = None  # None: start on the first ward
 static_chart = False  # True (HTML reports): also the charts below, which work without a kernel
 widgets = True  # False in HTML reports: a static page has no kernel to drive the widgets"""),
         code(IMPORTS + "\n\n" + LOAD),
-        code("""from rrp_helpers.explorer import Explorer, explorer_points, static_ward_chart, static_ward_grid
+        code("""from rrp_helpers.explorer import MAX_WARDS_IN_PAGE, Explorer, explorer_points, static_ward_chart, static_ward_grid
 
 if widgets:
     explorer = Explorer(collab, ward_id=ward_id)
@@ -341,7 +347,10 @@ else:
 With `static_chart = True` (the HTML reports set it), the charts below carry every ward's data and
 filter it in the page itself, so their drop-downs still work in an exported HTML file opened offline.
 """),
-        code("""if static_chart:
+        code("""if static_chart and len(collab.wards) > MAX_WARDS_IN_PAGE:
+    display(views.prose(f"This collaborative has {len(collab.wards):,} {unit}s: too many to carry in one page. "
+                        f"Each {unit}'s report has its charts, and the reports' index sorts, filters and searches them."))
+elif static_chart:
     points = explorer_points(collab, publish_rule=rule)
     display(charts.interactive_html(static_ward_chart(collab, points)))
     display(charts.interactive_html(static_ward_grid(collab, points)))"""),

@@ -265,7 +265,9 @@ def driver_diagram(table2: pd.DataFrame, *, width: int = 960) -> alt.LayerChart 
 
 
 def concept_heatmap(ward_concepts: pd.DataFrame, table2: pd.DataFrame, wards: pd.DataFrame) -> alt.Chart:
-    """Ward x change-concept heat map of the number of ideas tested (Table 2, ward by ward).
+    """Ward x change-concept heat map of the number of ideas tested (Table 2, ward by ward), or,
+    given :func:`rrp_helpers.concepts.trust_concepts` (what
+    :func:`rrp_helpers.concepts.concept_map` gives beyond 60 wards), trust by trust.
 
     ``ward_concepts`` is :func:`rrp_helpers.concepts.ward_concepts`; concepts keep the change
     package's order (every concept of ``table2``, an untested one as an empty row) and wards their
@@ -276,6 +278,8 @@ def concept_heatmap(ward_concepts: pd.DataFrame, table2: pd.DataFrame, wards: pd
     title = "Change concepts tested by each ward"
     if ward_concepts.empty:
         return _no_data(NO_IDEAS, title)
+    if "trust" in ward_concepts.columns:
+        return _trust_concept_heatmap(ward_concepts, table2)
     data = ward_concepts.merge(wards[["ward_id", "ward_name"]], on="ward_id", how="left")
     order = list(dict.fromkeys([*table2["change_concept"], *data["change_concept"]]))
     labels, step, axis = _wrapped_axis(order)
@@ -293,20 +297,51 @@ def concept_heatmap(ward_concepts: pd.DataFrame, table2: pd.DataFrame, wards: pd
     )
 
 
-def missing_heatmap(missing: pd.DataFrame, wards: pd.DataFrame) -> alt.Chart:
-    """Ward x month map of data completeness from :func:`rrp_helpers.quality.missing_ward_months`.
+def _trust_concept_heatmap(trust_concepts: pd.DataFrame, table2: pd.DataFrame) -> alt.Chart:
+    """Change concept x trust heat map of the share of each trust's wards that tested the concept.
 
-    Only incomplete cells are drawn (yellow partly missing, red missing) over a pale background,
-    which keeps the chart small when almost every ward-month is complete. An empty ``missing``
-    gives a chart saying "No ward-months recorded".
+    Laid out like the ward map (concepts as rows, names wrapped), a column per trust, trusts in
+    the frame's order (by name). Every domain lists only what is drawn: no sort list of
+    thousands of names (a browser's stack overflows compiling one).
     """
-    if missing.empty:
-        return _no_data("No ward-months recorded", "Missing ward-months")
+    trusts = list(dict.fromkeys(trust_concepts["trust"]))
+    order = list(dict.fromkeys([*table2["change_concept"], *trust_concepts["change_concept"]]))
+    labels, step, axis = _wrapped_axis(order)
+    data = trust_concepts[trust_concepts["wards_tested"].gt(0)].copy()
+    data["concept_label"] = data["change_concept"].map(labels)
+    total = int(trust_concepts["trusts_total"].iloc[0])
+    shown = f"the {len(trusts):,} trusts with the most wards, of {total:,}" if len(trusts) < total else f"all {total:,} trusts"
+    title = alt.Title(
+        "Change concepts tested, trust by trust",
+        subtitle=f"Share of each trust's wards that tested ideas in the concept; {shown}, by name; blank = none",
+    )
+    return (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("trust:N", title="Trust", scale=alt.Scale(domain=trusts), axis=alt.Axis(labelAngle=-60, labelLimit=0)),
+            y=alt.Y("concept_label:N", title=None, scale=alt.Scale(domain=[labels[c] for c in order]), axis=axis),
+            color=alt.Color(
+                "percent:Q", title="% of the trust's wards", scale=alt.Scale(domain=[0, 100], range=[NHS_PALE_GREY, NHS_DARK_BLUE]),
+            ),
+            tooltip=[
+                "trust:N", "change_concept:N", alt.Tooltip("wards_tested:Q", title="Wards that tested it"),
+                alt.Tooltip("trust_wards:Q", title="Wards in the trust"), alt.Tooltip("percent:Q", title="% of the trust's wards", format=".0f"),
+            ],
+        )
+        .properties(title=title, width=alt.Step(16), height=alt.Step(step))
+    )
+
+
+MISSING_COLOURS = {"partial": NHS_WARM_YELLOW, "missing": NHS_RED}
+MISSING_LABELS = {"partial": "Partly missing", "missing": "Missing"}
+
+
+def _missing_map(missing: pd.DataFrame, wards: pd.DataFrame, months: list[str], title: alt.Title) -> alt.Chart:
+    """The ward x month map of incomplete ward-months (``missing``'s rows that are not complete)."""
     data = missing.merge(wards[["ward_id", "ward_name"]], on="ward_id", how="left")
-    months = sorted(pd.to_datetime(data["month"]).dt.strftime("%Y-%m").unique())
     data["month_label"] = pd.to_datetime(data["month"]).dt.strftime("%Y-%m")
     incomplete = data[data["status"].ne("complete")]
-    n_incomplete = len(incomplete)
     return (
         alt.Chart(incomplete)
         .mark_rect(stroke="white", strokeWidth=0.5)
@@ -314,17 +349,77 @@ def missing_heatmap(missing: pd.DataFrame, wards: pd.DataFrame) -> alt.Chart:
             x=alt.X("month_label:O", title="Month", scale=alt.Scale(domain=months), axis=alt.Axis(labelAngle=-60)),
             y=alt.Y("ward_name:N", title=None, scale=alt.Scale(domain=list(wards["ward_name"])), axis=alt.Axis(labelLimit=0)),
             color=alt.Color(
-                "status:N", title="Data", scale=alt.Scale(domain=["partial", "missing"], range=[NHS_WARM_YELLOW, NHS_RED])
+                "status:N", title="Data", scale=alt.Scale(domain=list(MISSING_COLOURS), range=list(MISSING_COLOURS.values()))
             ),
             tooltip=["ward_name:N", alt.Tooltip("month_label:N", title="Month"), "status:N", "measures_missing:Q"],
         )
-        .properties(
-            title=alt.Title("Missing ward-months", subtitle=f"{n_incomplete} incomplete of {len(data)} ward-months; blank = complete"),
-            width=alt.Step(15),
-            height=alt.Step(15),
-        )
-        .configure_view(fill=NHS_PALE_GREY)
+        .properties(title=title, width=alt.Step(15), height=alt.Step(15))
     )
+
+
+def missing_heatmap(
+    missing: pd.DataFrame, wards: pd.DataFrame, by_month: pd.DataFrame | None = None, wards_total: int | None = None
+) -> alt.Chart | alt.VConcatChart:
+    """Ward x month map of data completeness from :func:`rrp_helpers.quality.missing_ward_months`.
+
+    Only incomplete cells are drawn (yellow partly missing, red missing) over a pale background,
+    which keeps the chart small when almost every ward-month is complete. An empty ``missing``
+    gives a chart saying "No ward-months recorded".
+
+    At any size, draw :func:`rrp_helpers.quality.missing_overview`: ``missing_heatmap(*overview)``.
+    Given ``by_month`` (:func:`rrp_helpers.quality.missing_by_month`, every ward) and
+    ``wards_total``, the chart is a summary instead: above, per month, the share of wards partly
+    missing and missing (stacked bars); below, the map of only the ``wards`` given (the wards
+    with the most missing months), months aligned with the bars.
+    """
+    if by_month is not None:
+        return _missing_summary(missing, wards, by_month, wards_total or len(wards))
+    if missing.empty:
+        return _no_data("No ward-months recorded", "Missing ward-months")
+    months = sorted(pd.to_datetime(missing["month"]).dt.strftime("%Y-%m").unique())
+    n_incomplete = int(missing["status"].ne("complete").sum())
+    title = alt.Title("Missing ward-months", subtitle=f"{n_incomplete} incomplete of {len(missing)} ward-months; blank = complete")
+    return _missing_map(missing, wards, months, title).configure_view(fill=NHS_PALE_GREY)
+
+
+def _missing_summary(missing: pd.DataFrame, wards: pd.DataFrame, by_month: pd.DataFrame, wards_total: int) -> alt.Chart | alt.VConcatChart:
+    """Per month the share of wards with incomplete data, over the map of the wards missing most."""
+    title = "Missing ward-months"
+    if by_month.empty:
+        return _no_data("No ward-months recorded", title)
+    data = by_month.assign(month_label=pd.to_datetime(by_month["month"]).dt.strftime("%Y-%m"))
+    months = list(dict.fromkeys(data["month_label"]))
+    counts = data.groupby("status")["wards"].sum()
+    n_missing, n_partial = int(counts.get("missing", 0)), int(counts.get("partial", 0))
+    if wards.empty or n_missing + n_partial == 0:
+        return _no_data(f"Every ward-month is complete ({wards_total:,} wards, {len(months)} months)", title, width=560)
+    bars_data = data[data["status"].isin(list(MISSING_COLOURS)) & data["wards"].gt(0)].copy()
+    bars_data["stack_order"] = bars_data["status"].map({"missing": 0, "partial": 1})  # missing at the bottom
+    bars = (
+        alt.Chart(bars_data)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("month_label:O", title=None, scale=alt.Scale(domain=months), axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("percent:Q", title="% of wards", stack="zero"),
+            color=alt.Color("status:N", title="Data", scale=alt.Scale(domain=list(MISSING_COLOURS), range=list(MISSING_COLOURS.values()))),
+            order=alt.Order("stack_order:Q"),
+            tooltip=[
+                alt.Tooltip("month_label:N", title="Month"), "status:N", alt.Tooltip("wards:Q", title="Wards"),
+                alt.Tooltip("wards_total:Q", title="Wards that month"), alt.Tooltip("percent:Q", title="% of wards", format=".1f"),
+            ],
+        )
+        .properties(
+            width=alt.Step(15), height=160,
+            title=alt.Title("Share of wards with data missing, month by month", subtitle="The rest of each month's wards are complete"),
+        )
+    )
+    subtitle = (
+        f"Ranked by missing months, then partly missing; blank = complete. In all: {n_missing:,} missing and "
+        f"{n_partial:,} partly missing ward-months"
+    )
+    title_map = alt.Title(f"The {len(wards):,} wards with the most missing months, of {wards_total:,}", subtitle=subtitle)
+    heat = _missing_map(missing, wards, months, title_map).properties(view=alt.ViewBackground(fill=NHS_PALE_GREY))
+    return alt.vconcat(bars, heat, spacing=24).properties(title=title)
 
 
 def _cross_layout(days_in_month: int) -> pd.DataFrame:
@@ -361,17 +456,22 @@ def safety_cross(daily: pd.DataFrame, month: str | pd.Timestamp, *, title: str |
 def agreement_plot(pairs: pd.DataFrame, agreement: pd.DataFrame) -> alt.LayerChart | alt.Chart:
     """Bland-Altman plot of the two data sources.
 
-    ``pairs`` is :func:`rrp_helpers.quality.source_pairs` (dots: ward-months, x the mean of the two
-    counts, y their difference); ``agreement`` is :func:`rrp_helpers.quality.source_agreement`,
-    whose ``all`` row gives the lines: mean difference (solid) and 95 % limits (dashed). Measures
-    are told apart by colours that are not Making Data Count's. An empty ``pairs`` gives a chart
-    saying no ward-month has counts from both sources.
+    ``pairs`` is :func:`rrp_helpers.quality.pair_counts` (one dot per measure and pair of counts,
+    x the mean of the two counts, y their difference, sized by its number of ward-months: a
+    bounded number of rows at any size) or, for a small collaborative,
+    :func:`rrp_helpers.quality.source_pairs` (a row per ward-month, merged into the same dots when
+    drawn); ``agreement`` is :func:`rrp_helpers.quality.source_agreement`, whose ``all`` row gives
+    the lines: mean difference (solid) and 95 % limits (dashed). Measures are told apart by
+    colours that are not Making Data Count's. An empty ``pairs`` gives a chart saying no
+    ward-month has counts from both sources.
     """
     title = "Agreement of the two data sources"
     if pairs.empty:
         return _no_data("No ward-month has counts from both sources", title)
     # One dot per distinct (mean, difference, measure), sized by how many ward-months share it:
     # thousands of identical small-count pairs would otherwise overplot (and bloat the SVG).
+    counted = "ward_months" in pairs.columns
+    ward_months = "ward_months:Q" if counted else "count():Q"
     points = (
         alt.Chart(pairs)
         .mark_circle(opacity=0.75)
@@ -379,10 +479,13 @@ def agreement_plot(pairs: pd.DataFrame, agreement: pd.DataFrame) -> alt.LayerCha
             x=alt.X("mean_count:Q", title="Mean of the two counts (incidents per month)"),
             y=alt.Y("difference:Q", title="Incident reports minus safety cross"),
             color=alt.Color("measure:N", title=None, scale=alt.Scale(range=CATEGORY_COLOURS)),
-            size=alt.Size("count():Q", title="Ward-months"),
-            tooltip=["measure:N", "mean_count:Q", "difference:Q", alt.Tooltip("count():Q", title="Ward-months")],
+            size=alt.Size(ward_months, title="Ward-months"),
+            tooltip=["measure:N", "mean_count:Q", "difference:Q", alt.Tooltip(ward_months, title="Ward-months")],
         )
     )
+    rounded = int(pairs["rounded_to"].max()) if "rounded_to" in pairs.columns else 1
+    if rounded > 1:
+        title = alt.Title(title, subtitle=f"So many different pairs that both axes are rounded to the nearest {rounded}")
     overall = agreement[agreement["measure"].eq("all")]
     lines = pd.DataFrame(
         {

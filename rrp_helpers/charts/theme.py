@@ -97,6 +97,14 @@ def script_json(value: object) -> str:
     return json.dumps(value, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+#: The most rows a chart in a notebook may carry (Altair refuses more; its own default is 5,000).
+#: Charts that grow with the wards summarise beyond 60 wards (:mod:`rrp_helpers.quality`,
+#: :func:`rrp_helpers.concepts.concept_map`) and the explorers carry at most 60 wards' points
+#: (:data:`rrp_helpers.explorer.MAX_WARDS_IN_PAGE`): 60 wards x 5 measures x 60 months fit, so
+#: only a chart that forgot to summarise is refused.
+MAX_PAGE_ROWS = 20_000
+
+
 def setup_notebook(renderer: str = "svg") -> None:
     """Theme, renderer and table display for the workbook's notebooks.
 
@@ -109,6 +117,7 @@ def setup_notebook(renderer: str = "svg") -> None:
     (:func:`rrp_helpers.fonts.vl_convert_bundled_fonts`).
     """
     use_theme()
+    alt.data_transformers.enable("default", max_rows=MAX_PAGE_ROWS)
     if EMBED_RENDERER not in alt.renderers.names():
         alt.renderers.register(EMBED_RENDERER, _embed_renderer)
     alt.renderers.enable(renderer)

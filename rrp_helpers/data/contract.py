@@ -245,6 +245,10 @@ SETTINGS: tuple[Setting, ...] = (
             'ward_chart = "c"'),
     Setting("collaborative_chart", "i", "chart of the collaborative's monthly sums: i, c, u, up (Laney) or run",
             'collaborative_chart = "i"'),
+    Setting("collaborative_sum", "auto", "the collaborative's monthly sum when some wards have no count that month: "
+            "complete_months (the paper's: the month is left out), scaled (the wards that reported, scaled up to "
+            "every ward, when at least 90% reported) or auto (complete_months up to 100 wards, scaled beyond)",
+            'collaborative_sum = "auto"'),
     Setting("unit_label", "ward", "what one unit is called in sentences (ward, provider)", 'unit_label = "ward"'),
     Setting("change_package", None, "a change package CSV of your own (path relative to this file); absent = the shipped one",
             '# change_package = "my_change_package.csv"'),

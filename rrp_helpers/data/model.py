@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +54,7 @@ class CollaborativeConfig:
     unit_label: str = "ward"  # what one unit is called in sentences ("ward", "provider")
     ward_chart: str = "c"  # "u": rates per rate_per occupied bed days
     collaborative_chart: str = "i"
+    collaborative_sum: str = "auto"  # complete_months, scaled or auto (outcomes.collaborative_monthly)
     extra_ward_columns: tuple[str, ...] = ()  # columns of wards.csv beyond the contract, kept on purpose
 
     def months(self) -> pd.DatetimeIndex:
@@ -102,12 +103,25 @@ class Collaborative:
     engagement: pd.DataFrame
     problems: tuple[Problem, ...] = ()
     sources: tuple[Path, ...] = ()  # every file the load read (outputs never overwrite them)
+    _ward_index: dict = field(default_factory=dict, repr=False)  # table -> {ward_id: row positions}
 
     @property
     def inputs(self) -> tuple[Path, ...]:
         """What a command writing outputs must never overwrite nor mix into: the collaborative's
         folder or workbook and every file read."""
         return (self.path, *self.sources)
+
+    def ward_rows(self, table: str, ward_id: str) -> pd.DataFrame:
+        """The rows of ``table`` (``monthly``, ``safety_cross``, ``change_ideas``, ...) of one ward.
+
+        The table is indexed by ward once, the first time it is asked for, so a ward's work then
+        touches only that ward's rows however many wards the collaborative has (a batch of
+        reports asks once per ward)."""
+        frame = getattr(self, table)
+        if table not in self._ward_index:
+            self._ward_index[table] = frame.groupby("ward_id", sort=False).indices
+        positions = self._ward_index[table].get(ward_id)
+        return frame.iloc[positions] if positions is not None else frame.iloc[:0]
 
     def has(self, table: str) -> bool:
         """Whether the optional ``table`` (``safety_cross``, ``incident_reports``, ``change_ideas``,

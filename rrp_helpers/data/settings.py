@@ -40,6 +40,7 @@ MEASURES_SHEET_SPEC = TableSpec(
 CHART_SETTINGS: dict[str, tuple[str, ...]] = {
     "ward_chart": ("c", "u", "i", "run"),  # the chart of one ward's monthly counts
     "collaborative_chart": ("i", "c", "u", "up", "run"),  # the chart of the collaborative's monthly sums
+    "collaborative_sum": ("auto", "complete_months", "scaled"),  # a month with some wards missing
 }
 
 @dataclass
@@ -254,6 +255,7 @@ def build_config(entries: dict[str, Entry], measures: dict[str, dict[str, Entry]
         aim_reduction_pct=aim, measures=specs, rate_per=int(ints["rate_per"]),
         values_rounded_to=ints["values_rounded_to"], unit_label=texts["unit_label"],
         ward_chart=texts["ward_chart"], collaborative_chart=texts["collaborative_chart"],
+        collaborative_sum=texts["collaborative_sum"],
         extra_ward_columns=extra_ward_columns)
     return cfg, specs
 
@@ -355,7 +357,7 @@ class _SettingsCheck:
         return a
 
     def texts(self) -> dict[str, str]:
-        texts = {"unit_label": "ward", "ward_chart": "c", "collaborative_chart": "i"}
+        texts = {"unit_label": "ward", "ward_chart": "c", "collaborative_chart": "i", "collaborative_sum": "auto"}
         for key in texts:
             if key in self.entries:
                 value = str(self.entries[key].value).strip()

@@ -10,7 +10,8 @@ What it writes (every file atomically, :mod:`rrp_helpers.files`)::
     DIR/manifest.json                    state of the last run (status, error, fingerprints)
 
 One process plans the tasks and drives a ``ProcessPoolExecutor`` of ``jobs`` workers, each with its
-warm kernel (:mod:`rrp_helpers.reports.kernel`). Statuses: ``ok``; ``failed`` (the notebook
+warm kernel (:mod:`rrp_helpers.reports.kernel`), or the workers of a Dask cluster (``scheduler``:
+:mod:`rrp_helpers.reports.distributed`, imported only then). Statuses: ``ok``; ``failed`` (the notebook
 raised: its first error line is shown, the executed notebook kept as ``*.failed.ipynb`` and the
 previous good report kept); ``no data`` (every monthly count of the ward is missing: not run). A
 report whose fingerprint (:mod:`rrp_helpers.reports.manifest`) is unchanged since its last good
@@ -19,6 +20,7 @@ run is skipped unless ``force``; ``rerun_failed`` runs only what failed last tim
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import sys
@@ -34,7 +36,7 @@ from rrp_helpers.paths import NOTEBOOKS_DIR
 from rrp_helpers.reports import html, manifest
 from rrp_helpers.reports import downloads
 from rrp_helpers.reports.index import index_page
-from rrp_helpers.summary import summary_matrix
+from rrp_helpers.summary import ICON_COLUMNS, summary_matrix
 from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY
 from rrp_helpers.reports.tasks import STATUS_FAILED, STATUS_NO_DATA, STATUS_OK, Task, TaskResult, first_line, run_task, worker_init
 
@@ -56,6 +58,8 @@ NOTEBOOK_TITLES = {
     "04_explorer": "Explorer (static: choose a ward in the last chart)",
 }
 RENDERER = "rrp-embed"
+#: ``ReportOptions.scheduler`` for a Dask cluster on this machine, started for the run (``--dask``).
+LOCAL_CLUSTER = "local"
 #: What the batch writes at the top of its folder (a folder holding only these is one an earlier
 #: version wrote, before output folders were marked).
 REPORT_NAMES = frozenset({"index.html", manifest.MANIFEST, "wards", "collaborative", "notebooks", ".cache", "results.xlsx",
@@ -88,6 +92,8 @@ class ReportOptions:
     publish: tuple[int, int] | None = None  # (suppress below, round to): small-number suppression
     isolated: bool = False  # a new kernel per notebook instead of one warm kernel per worker
     restart_every: int = DEFAULT_RESTART_EVERY  # notebooks a warm kernel runs before it is replaced
+    # Dask instead of the local pool: a scheduler's address (--scheduler tcp://HOST:PORT), or LOCAL_CLUSTER (--dask)
+    scheduler: str | None = None
 
 
 @dataclass
@@ -142,7 +148,7 @@ def build_reports(options: ReportOptions) -> Summary:
     if unknown:
         return Summary(out, EXIT_DATA, message=f"rrp reports: unknown ward id(s): {', '.join(map(repr, unknown))}. "
                                                f"Ward ids in {options.data}: {', '.join(all_wards)}")
-    with claim(out, "rrp reports", inputs=collab.inputs, adopt=REPORT_NAMES):
+    with _dask(options) as dask, claim(out, "rrp reports", inputs=collab.inputs, adopt=REPORT_NAMES):
         state = manifest.read_manifest(out)
         entries: dict[str, dict[str, Any]] = state["entries"]
         now = _dt.datetime.now().isoformat(timespec="seconds")
@@ -151,13 +157,14 @@ def build_reports(options: ReportOptions) -> Summary:
         if options.shared_vega:
             html.write_shared_bundle(html.vega_bundle(html.bundle_folder(out)), out / html.SHARED_BUNDLE)
         shared = _SharedDownloads(collab, options)  # beside the notebooks, in this process
-        results = _run_tasks(plan.tasks, options, out) if plan.tasks else []
+        results = _run_tasks(plan.tasks, options, out, dask) if plan.tasks else []
         shared.wait()
         for result in results:
             previous = entries.get(result.key, {})
             entries[result.key] = {
                 "status": result.status, "error": result.error, "finished": now, "seconds": round(result.seconds, 2),
                 "fingerprint": plan.fingerprints[result.key] if result.status == STATUS_OK else previous.get("fingerprint", ""),
+                "icons": result.icons if result.status == STATUS_OK else previous.get("icons", []),
             }
         state.update(version=manifest.MANIFEST_VERSION, collaborative=collab.config.name, generated=now)
         manifest.write_manifest(out, state)
@@ -258,18 +265,48 @@ def _collaborative_task(options: ReportOptions, stem: str, collaborative: str, d
     )
 
 
-def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[TaskResult]:
-    """Run ``tasks`` on a pool of ``options.jobs`` workers, with a progress bar; results as they finish."""
+def _dask(options: ReportOptions):
+    """The run's Dask client, for ``options.scheduler`` (it refuses workers that cannot make the
+    reports before anything is written); without it, nothing (and Dask is not imported)."""
+    if options.scheduler is None:
+        return contextlib.nullcontext()
+    from rrp_helpers.reports.distributed import DaskRun
+
+    return DaskRun(options, local=options.scheduler == LOCAL_CLUSTER)
+
+
+def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path, dask=None) -> list[TaskResult]:
+    """Run ``tasks`` on a pool of ``options.jobs`` workers, or on Dask (``dask``), with a progress
+    bar; results as they finish."""
+    from tqdm import tqdm
+
+    results: list[TaskResult] = []
+    bar = tqdm(total=len(tasks), unit="report", disable=not options.progress, file=sys.stderr, dynamic_ncols=True)
+
+    def finished(result: TaskResult) -> None:
+        results.append(result)
+        bar.set_postfix_str(f"{result.label[:30]}: {result.status} in {result.seconds:.1f} s", refresh=False)
+        bar.update(1)
+
+    try:
+        if dask is not None:
+            dask.run(tasks, out, finished)
+        else:
+            _run_on_pool(tasks, options, out, finished)
+    finally:
+        bar.close()
+        remove_stale_temporaries(out)  # a worker killed mid-write leaves its temporary file behind
+    return results
+
+
+def _run_on_pool(tasks: list[Task], options: ReportOptions, out: Path, finished) -> None:
+    """The local pool: ``options.jobs`` worker processes (forkserver), each with its warm kernel."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from tqdm import tqdm
-
     cache = html.bundle_folder(out)
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    results: list[TaskResult] = []
     jobs = max(1, min(options.jobs, len(tasks)))
-    bar = tqdm(total=len(tasks), unit="report", disable=not options.progress, file=sys.stderr, dynamic_ncols=True)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init,
                                initargs=(str(html.bundle_path(cache)), options.isolated, options.restart_every))
     try:
@@ -281,17 +318,11 @@ def _run_tasks(tasks: list[Task], options: ReportOptions, out: Path) -> list[Tas
                 result = future.result()
             except Exception as error:  # noqa: BLE001 - a worker that died
                 result = TaskResult(task.key, task.label, STATUS_FAILED, first_line(error))
-            results.append(result)
-            bar.set_postfix_str(f"{result.label[:30]}: {result.status} in {result.seconds:.1f} s", refresh=False)
-            bar.update(1)
+            finished(result)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    finally:
-        bar.close()
-        remove_stale_temporaries(out)  # a worker killed mid-write leaves its temporary file behind
     pool.shutdown(wait=True)
-    return results
 
 
 def _publish_rule(options: ReportOptions):
@@ -330,7 +361,11 @@ def _write_index(collab, entries: dict[str, dict], options: ReportOptions, skipp
                  downloads_error: str = "") -> None:
     rule = _publish_rule(options)
     try:
-        matrix = summary_matrix(collab, publish_rule=rule)
+        import pandas as pd
+
+        # Each ward's icons come from its own task (computed there once, from its chart data).
+        icons = [row for key, entry in entries.items() if key.startswith("ward:") for row in entry.get("icons", [])]
+        matrix = summary_matrix(collab, publish_rule=rule, icons=pd.DataFrame(icons, columns=ICON_COLUMNS))
     except Exception as error:  # noqa: BLE001 - the index is still written
         matrix = f"The summary matrix could not be computed: {first_line(error)}"
     notice = None

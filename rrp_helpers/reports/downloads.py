@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rrp_helpers import chart_data, outcomes, results
+from rrp_helpers import chart_data, outcomes, results, summary
 from rrp_helpers.data import Collaborative
 from rrp_helpers.files import write_atomic
 from rrp_helpers.publish import PublishRule
@@ -31,12 +31,14 @@ def chart_data_name(name: str) -> str:
 
 
 def write_chart_data(collab: Collaborative, target: Path, *, ward_id: str | None = None,
-                     publish_rule: PublishRule | None = None) -> Path:
+                     publish_rule: PublishRule | None = None) -> list[dict]:
     """The points of every SPC chart of a ward (or, with no ``ward_id``, the collaborative) as a
-    CSV file (:func:`rrp_helpers.chart_data.download_table`), published like the charts."""
+    CSV file (:func:`rrp_helpers.chart_data.download_table`), published like the charts. Returns
+    the ward's Making Data Count icons (:func:`rrp_helpers.summary.icon_rows`) from the same
+    points, for the index's summary matrix: a batch computes them once, in the ward's task."""
     points = chart_data.chart_points(collab, ward_id=ward_id, publish_rule=publish_rule)
     write_csv(chart_data.download_table(points), target)
-    return target
+    return summary.icon_rows(collab, points.assign(ward_id=ward_id)).to_dict("records") if ward_id else []
 
 
 def write_results_workbook(collab: Collaborative, target: Path, *, publish_rule: PublishRule | None = None) -> Path:

@@ -20,7 +20,7 @@ __all__ = ["MANIFEST", "MANIFEST_VERSION", "code_fingerprint", "input_fingerprin
            "write_manifest", "sha256_parts"]
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: ward entries carry their icons for the index
 _PACKAGE = Path(__file__).resolve().parents[1]
 _LIBRARIES = ("rrp-workbook", "altair", "vl-convert-python", "nbconvert", "papermill", "pandas", "numpy")
 

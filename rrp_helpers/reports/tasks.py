@@ -19,7 +19,8 @@ from typing import Any
 from rrp_helpers.files import move_into_place, temporary_file, write_atomic
 from rrp_helpers.reports import html, kernel
 
-__all__ = ["Task", "TaskResult", "STATUS_OK", "STATUS_FAILED", "STATUS_NO_DATA", "worker_init", "run_task", "first_line"]
+__all__ = ["Task", "TaskResult", "STATUS_OK", "STATUS_FAILED", "STATUS_NO_DATA", "worker_init", "worker_setup", "worker_shutdown",
+           "run_task", "first_line"]
 
 STATUS_OK, STATUS_FAILED, STATUS_NO_DATA = "ok", "failed", "no data"
 
@@ -54,27 +55,45 @@ class TaskResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    icons: list[dict] = field(default_factory=list)  # a ward's Making Data Count icons, for the index
 
 
 class _Worker:
-    """This worker process's settings (from :func:`worker_init`)."""
+    """This worker process's settings (from :func:`worker_setup`)."""
 
     bundle_path: Path | None = None
     isolated = False
+    stops_kernel_at_exit = False
 
 
 def worker_init(bundle_path: str, isolated: bool, restart_every: int) -> None:
-    """Worker start: ignore Ctrl-C (the parent handles it), start the warm kernel, stop it at exit."""
-    import multiprocessing.util
+    """Worker start (the local pool's initializer): ignore Ctrl-C (the parent handles it), then
+    :func:`worker_setup`."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_setup(bundle_path, isolated, restart_every)
+
+
+def worker_setup(bundle_path: str, isolated: bool, restart_every: int) -> None:
+    """This process's settings, and its warm kernel started (unless ``isolated``) and stopped at
+    exit; also the set-up of the Dask worker plugin (:mod:`rrp_helpers.reports.distributed`)."""
+    import multiprocessing.util
+
     _Worker.bundle_path = Path(bundle_path)
     _Worker.isolated = isolated
-    multiprocessing.util.Finalize(None, kernel.shutdown_warm_kernel, exitpriority=100)
+    if not _Worker.stops_kernel_at_exit:
+        multiprocessing.util.Finalize(None, kernel.shutdown_warm_kernel, exitpriority=100)
+        _Worker.stops_kernel_at_exit = True
     if not isolated:
         with contextlib.suppress(Exception):  # a failure here shows again, per notebook
             kernel.start_warm_kernel(restart_every=restart_every)
+
+
+def worker_shutdown() -> None:
+    """Stop this process's warm kernel now (idempotent): the Dask worker plugin's teardown; the
+    local pool's workers stop theirs at exit."""
+    kernel.shutdown_warm_kernel()
 
 
 def first_line(error: BaseException) -> str:
@@ -137,7 +156,8 @@ def _publish_ward_files(task: Task, result: TaskResult) -> None:
     rule = PublishRule(parameters["suppress_below"], parameters["round_to"]) if parameters.get("publish") else None
     collab = load_collaborative(parameters["data_dir"])
     if task.chart_data_out is not None:
-        result.files.append(str(downloads.write_chart_data(collab, task.chart_data_out, ward_id=task.ward_id, publish_rule=rule)))
+        result.icons = downloads.write_chart_data(collab, task.chart_data_out, ward_id=task.ward_id, publish_rule=rule)
+        result.files.append(str(task.chart_data_out))
     if task.png_prefix is not None:
         from rrp_helpers.reports.slides import write_slide_pngs
 

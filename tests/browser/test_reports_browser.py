@@ -192,6 +192,10 @@ def test_index_matrix_sorts_filters_and_names_its_icons(page, reports_dir, artif
     assert set(shown.evaluate_all("rs => rs.map(r => r.dataset.specialty)")) == {"Forensic adult"}
     assert page.inner_text("#shown") == f"{forensic} of {total} wards shown"
     page.select_option("select[name=specialty]", "")
+    page.fill("input[name=search]", "LAUREL")  # search: any case, name or id
+    assert shown.evaluate_all("rs => rs.map(r => r.cells[0].dataset.sort)") == ["Laurel Ward"]
+    assert page.inner_text("#shown") == f"1 of {total} wards shown"
+    page.fill("input[name=search]", "")
     page.select_option("select[name=verdict]", "improvement")
     improving = shown.evaluate_all("rs => rs.map(r => r.dataset.verdicts)")
     assert improving and all("improvement" in verdicts.split() for verdicts in improving)
