@@ -14,10 +14,13 @@ one unmeasured change of each kind (warm-up), it times, ``--repeat`` times each:
   that ward and its line and point marks have changed;
 * **(b) measure -> ward chart** and **(c) measure -> grid**: choose another measure in the Measure
   Dropdown (cycling through the four), until the ward chart's title ends with that measure and
-  its marks have changed (b), and until the 38-ward grid's mark paths (their ``d`` and
-  ``transform`` joined) differ from before and stay the same for one more animation frame (c; the
-  time kept is the frame they first appeared in). (b) and (c) come from the same changes: one
-  measure change redraws both.
+  its marks have changed (b), and until the 38-ward grid's drawing differs from before and stays
+  the same for one more animation frame (c; the time kept is the frame it first appeared in). The
+  explorer draws the grid on a canvas: its drawing is told apart by a hash of 32 one-pixel rows of
+  the canvas (``lab_server.GRID_JS``; the cost of reading them each frame is printed). (b) and (c)
+  come from the same changes: one measure change redraws both. The explorer's measure handler sets
+  the grid's parameter ``GRID_DELAY`` (50 ms) after the ward chart's, so that the browser paints
+  the ward chart first: (c) includes that wait.
 
 t0 is ``performance.now()`` in the page at the widget's input/change event (a capture listener,
 before the widget's own handler); a ``requestAnimationFrame`` loop in the page records the frame
@@ -32,11 +35,13 @@ parameter update reached each chart's widget model (the Python round trip: the w
 to the kernel, the explorer's handler, the update back); then the same parameter changes are made
 in the page alone (setting the ``_params`` of the charts' widget models, as an update from the
 kernel does, with no kernel involved) to time Vega's filtering and redrawing on its own: each
-chart alone, both as the explorer's measure handler sets them, and both with the grid's change
-held back until the ward chart has been painted (a what-if); and the explorer's handlers are
-timed in the kernel (Python only, ``time.perf_counter``). The page reaches the widget models
-through ``window.jupyterapp`` (the server runs with ``--LabApp.expose_app_in_browser``): Altair's
-``JupyterChart`` keeps its Vega view to itself, so ``view.signal(...)`` is not reachable.
+chart alone, and a measure change of both charts three ways: the grid's parameter set
+``GRID_DELAY`` after the ward chart's (as the explorer's handler does), both in one task (as the
+previous handler did: a what-if), and the grid's held back until the next frame has been painted
+(a what-if); and the explorer's handlers are timed in the kernel (Python only,
+``time.perf_counter``). The page reaches the widget models through ``window.jupyterapp`` (the
+server runs with ``--LabApp.expose_app_in_browser``): Altair's ``JupyterChart`` keeps its Vega
+view to itself, so ``view.signal(...)`` is not reachable.
 
 This is a script, not a test: it prints timings and asserts nothing.
 """
@@ -60,6 +65,8 @@ from lab_server import (  # noqa: E402
     CHART_JS,
     ERROR_OUTPUT_JS,
     GRID_JS,
+    GRID_ROWS,
+    GRID_SCENE_JS,
     GRID_TITLE,
     MEASURE_SELECT,
     WARD_INPUT,
@@ -69,6 +76,8 @@ from lab_server import (  # noqa: E402
     run_all_cells,
     wait_redrawn,
 )
+
+from rrp_helpers.explorer import GRID_DELAY
 
 NOTEBOOK = "04_explorer.ipynb"
 CHROMIUM = "/usr/bin/chromium"
@@ -124,9 +133,10 @@ FIND_MODELS_JS = """async () => {
 PARAMS_AT_JS = "() => ({chart: window.rrpWatch.paramsChart ?? null, grid: window.rrpWatch.paramsGrid ?? null})"
 #: JS: a parameter change made in the page alone: t0, then the charts' models get new ``_params``
 #: the way an update from the kernel sets them (the anywidget view sets the Vega signal and runs
-#: the view). ``changes``: ``[[kind, param, value], ...]`` in order, in one task; with ``defer``,
-#: every change after the first waits until the next frame has been painted (a what-if: the ward
-#: chart shown before the grid starts redrawing).
+#: the view). ``changes``: ``[[kind, param, value], ...]`` in order; ``defer``: when every change
+#: after the first is made: ``null``, in the same task; a number, that many ms later (a
+#: ``setTimeout``: the explorer's ``GRID_DELAY``); ``"paint"``, once the next frame has been
+#: painted (the ward chart shown before the grid starts redrawing).
 SET_PARAMS_JS = """([changes, defer]) => {
     window.rrpWatch.t0 = performance.now();
     const apply = ([kind, param, value]) => {
@@ -135,8 +145,23 @@ SET_PARAMS_JS = """([changes, defer]) => {
     };
     apply(changes[0]);
     const rest = () => changes.slice(1).forEach(apply);
-    if (defer) requestAnimationFrame(() => setTimeout(rest, 0)); else rest();
+    if (defer === 'paint') requestAnimationFrame(() => setTimeout(rest, 0));
+    else if (typeof defer === 'number') setTimeout(rest, defer);
+    else rest();
 }"""
+#: JS (async): what detecting a redraw costs the page each animation frame: ``GRID_JS`` (the grid's
+#: fingerprint: rows of its canvas read and hashed) and ``CHART_JS`` (the ward chart's SVG
+#: geometry), each called once a frame for ``frames`` frames; ``{grid: [ms...], chart: [ms...]}``.
+DETECT_COST_JS = """async ([title, frames]) => {
+    const gridOf = GRID_JS, chartOf = CHART_JS;
+    const grid = [], chart = [];
+    for (let i = 0; i < frames; i++) {
+        await new Promise(resolve => requestAnimationFrame(resolve));
+        let t = performance.now(); gridOf(title); grid.push(performance.now() - t);
+        t = performance.now(); chartOf(null); chart.push(performance.now() - t);
+    }
+    return {grid, chart};
+}""".replace("GRID_JS", GRID_JS).replace("CHART_JS", CHART_JS)
 #: JS: run Python code in the notebook's kernel; returns its stdout.
 KERNEL_JS = """async (code) => {
     const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -150,7 +175,9 @@ KERNEL_JS = """async (code) => {
     return out;
 }"""
 #: Python run in the kernel: the explorer's handlers timed with the widgets' values changed from
-#: Python (what a message from the page triggers), median ms; the widgets are put back after.
+#: Python (what a message from the page triggers), median ms; the widgets are put back after. The
+#: measure handler only schedules the grid's update (``GRID_DELAY`` later, once the kernel is free
+#: again), so setting the grid's parameter is timed on its own (``grid``).
 HANDLER_TIMING = """
 import json as _json, statistics as _st, time as _time
 def _rrp_time(widget, values):
@@ -159,7 +186,14 @@ def _rrp_time(widget, values):
         t = _time.perf_counter(); widget.value = value; out.append((_time.perf_counter() - t) * 1000)
     widget.value = start
     return _st.median(out)
-print(_json.dumps({"ward": _rrp_time(explorer.ward, %(wards)r), "measure": _rrp_time(explorer.measure, %(measures)r)}))
+def _rrp_time_grid(values):
+    start, out = explorer.grid.params.measure, []
+    for value in values:
+        t = _time.perf_counter(); explorer.grid.params.measure = value; out.append((_time.perf_counter() - t) * 1000)
+    explorer.grid.params.measure = start
+    return _st.median(out)
+print(_json.dumps({"ward": _rrp_time(explorer.ward, %(wards)r), "measure": _rrp_time(explorer.measure, %(measures)r),
+                   "grid": _rrp_time_grid(%(measures)r)}))
 """
 
 
@@ -226,7 +260,7 @@ def change_measure(page, label: str) -> dict:
 
 
 def change_in_page(page, changes: list[tuple[str, str, str]], *, ward: str | None = None, title_ends: str | None = None,
-                   chart: bool, grid: bool, defer: bool = False) -> dict:
+                   chart: bool, grid: bool, defer: float | str | None = None) -> dict:
     arm_redraw(page, ward=ward, title_ends=title_ends, chart=chart, grid=grid)
     page.evaluate(SET_PARAMS_JS, [changes, defer])
     result = wait_redrawn(page)
@@ -257,7 +291,14 @@ def bench(page, lab: LabServer, repeat: int) -> None:
     first = page.evaluate(CHART_JS, None)["title"]
     ward_now, measure_now = first.split(": ", 1)
     grid = page.evaluate(GRID_JS, GRID_TITLE)
-    print(f"starting on '{first}'; grid: {len(grid['headers'])} panels, {grid['marks']:,} mark paths")
+    scene = page.evaluate(GRID_SCENE_JS, GRID_TITLE)
+    panels = "?" if not scene or scene.get("error") else len(scene["headers"])
+    print(f"starting on '{first}'; grid: {panels} panels, drawn as {grid['renderer']} ({grid['width']}x{grid['height']} px)")
+    cost = page.evaluate(DETECT_COST_JS, [GRID_TITLE, 100])
+    how = f"{GRID_ROWS} rows of the canvas read and hashed" if grid["renderer"] == "canvas" else "its SVG paths joined"
+    print(f"redraw detection, its cost to the page each animation frame (median / max of 100 frames): grid fingerprint "
+          f"({how}) {statistics.median(cost['grid']):.2f} / {max(cost['grid']):.1f} ms; ward chart geometry (SVG paths) "
+          f"{statistics.median(cost['chart']):.2f} / {max(cost['chart']):.1f} ms")
 
     # warm-up: one change of each kind, not counted
     wards = cycle(ward_names, ward_now, repeat + 1)
@@ -297,19 +338,20 @@ def bench(page, lab: LabServer, repeat: int) -> None:
         result = change_in_page(page, [("chart", "ward", names[name])], ward=name, chart=True, grid=False)
         in_page_ward.append(result["chart"] - result["t0"])
     values = {label: name for name, label in labels.items()}
-    in_page_chart, in_page_grid, in_page_both_chart, in_page_both_grid = [], [], [], []
+    in_page_chart, in_page_grid = [], []
     for label in cycle(list(labels.values()), measures[-1], repeat):
         result = change_in_page(page, [("chart", "measure", values[label])], title_ends=f": {label}", chart=True, grid=False)
         in_page_chart.append(result["chart"] - result["t0"])
     for label in cycle(list(labels.values()), measures[-1], repeat):
         result = change_in_page(page, [("grid", "measure", values[label])], chart=False, grid=True)
         in_page_grid.append(result["grid"] - result["t0"])
-    # both, in the order the explorer's handler sets them (ward chart, then grid), from one measure;
-    # then the same with the grid's change deferred until the ward chart has been painted
-    deferred_chart, deferred_grid = [], []
-    for defer, chart_times, grid_times in ((False, in_page_both_chart, in_page_both_grid), (True, deferred_chart, deferred_grid)):
-        page.evaluate(SET_PARAMS_JS, [[("chart", "measure", values[measures[-1]]), ("grid", "measure", values[measures[-1]])], False])
+    # both, ward chart first, from one measure: the grid's change GRID_DELAY later (as the explorer's
+    # handler does), in the same task (as the previous handler did), after the next painted frame
+    both = {}
+    for defer in (GRID_DELAY * 1000, None, "paint"):
+        page.evaluate(SET_PARAMS_JS, [[("chart", "measure", values[measures[-1]]), ("grid", "measure", values[measures[-1]])], None])
         page.wait_for_timeout(1000)
+        chart_times, grid_times = both[defer] = [], []
         for label in cycle(list(labels.values()), measures[-1], repeat):
             result = change_in_page(page, [("chart", "measure", values[label]), ("grid", "measure", values[label])],
                                     title_ends=f": {label}", chart=True, grid=True, defer=defer)
@@ -332,24 +374,28 @@ def bench(page, lab: LabServer, repeat: int) -> None:
          ms(statistics.median(in_page_ward)), f"{handlers['ward']:.1f}"],
         ["(b) measure -> ward chart", ms(statistics.median(part(measure_runs, "arrive", "chart"))),
          ms(statistics.median(part(measure_runs, "draw", "chart"))), ms(statistics.median(b)),
-         (f"{ms(statistics.median(in_page_chart))} alone, {ms(statistics.median(in_page_both_chart))} with grid, "
-          f"{ms(statistics.median(deferred_chart))} grid deferred"),
-         f"{handlers['measure']:.1f}"],
+         f"{ms(statistics.median(in_page_chart))} (ward chart alone)", f"{handlers['measure']:.1f}"],
         ["(c) measure -> grid", ms(statistics.median(part(measure_runs, "arrive", "grid"))),
          ms(statistics.median(part(measure_runs, "draw", "grid"))), ms(statistics.median(c)),
-         (f"{ms(statistics.median(in_page_grid))} alone, {ms(statistics.median(in_page_both_grid))} with chart, "
-          f"{ms(statistics.median(deferred_grid))} deferred"),
-         "(same handler)"],
+         f"{ms(statistics.median(in_page_grid))} (grid alone)", f"{handlers['grid']:.1f} (grid parameter set)"],
     ]
     print(table(rows, ["change", "widget -> update in page", "update -> redrawn", "total", "in page only (no kernel)",
                        "Python handler"]))
     print("  widget -> update in page: from the widget's event until the kernel's parameter update reached the chart's\n"
-          "    widget model (message to the kernel, the explorer's handler, the update back);\n"
+          "    widget model (message to the kernel, the explorer's handler, the update back; for the grid, the\n"
+          f"    handler's {GRID_DELAY * 1000:.0f} ms GRID_DELAY too);\n"
           "  update -> redrawn: from then until the redrawn chart was first seen in an animation frame;\n"
           "  in page only: the same parameter change made by the page itself (no kernel), to the redrawn chart;\n"
-          "    'with grid'/'with chart': both charts' parameters set in one task, ward chart first, as the handler does;\n"
-          "    'deferred': the same, but the grid's parameter set only once the next frame has been painted (a what-if);\n"
-          "  Python handler: the explorer's handler in the kernel (widget value set from Python), message sending included.")
+          "  Python handler: the explorer's handler in the kernel (widget value set from Python), message sending included;\n"
+          "    the measure handler sets the ward chart's parameter and schedules the grid's (timed on its own, row (c)).")
+
+    print(f"\nA measure change of both charts in the page only (no kernel), ward chart's parameter first "
+          f"(medians of {repeat}, ms from the first parameter set):")
+    rows = [[name, ms(statistics.median(both[defer][0])), ms(statistics.median(both[defer][1]))]
+            for name, defer in ((f"grid's parameter {GRID_DELAY * 1000:.0f} ms later (GRID_DELAY: what the explorer does)", GRID_DELAY * 1000),
+                                ("both in one task (what the previous handler did; what-if)", None),
+                                ("grid's parameter once the next frame is painted (what-if)", "paint"))]
+    print(table(rows, ["grid's parameter set", "redrawn ward chart", "redrawn grid"]))
     print(f"\nAll figures: medians of {repeat} changes each, after one warm-up change of each kind; "
           f"os.cpu_count() = {os.cpu_count()}; times from the page's performance.now(), "
           f"redraws detected with requestAnimationFrame (about 16 ms resolution).")

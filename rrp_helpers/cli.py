@@ -19,6 +19,7 @@ skip_slow_optional_imports()  # before anything below imports jsonschema
 
 import rrp_helpers  # noqa: E402
 from rrp_helpers import privacy, publish  # noqa: E402
+from rrp_helpers.outputs import check_collaborative_folder  # noqa: E402
 from rrp_helpers.blank import WORKBOOK, write_blank  # noqa: E402
 from rrp_helpers.data import DataError, load_collaborative, validate  # noqa: E402
 from rrp_helpers.demo import DEFAULT_SEED, N_WARDS, write_demo  # noqa: E402
@@ -29,7 +30,7 @@ from rrp_helpers.national import BASELINE_MONTHS, DEFAULT_MONTHS, write_national
 from rrp_helpers.outcomes import context_notes, results_sentences  # noqa: E402
 from rrp_helpers.reports.batch import LOCAL_CLUSTER, ReportOptions, build_reports, default_jobs  # noqa: E402
 from rrp_helpers.reports.kernel import DEFAULT_RESTART_EVERY  # noqa: E402
-from rrp_helpers.results import compute_results, write_results  # noqa: E402
+from rrp_helpers.results import check_results_folder, compute_results, write_results  # noqa: E402
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -39,6 +40,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    check_collaborative_folder(args.out, "rrp demo")  # a refusal before the collaborative is made
     if args.wards is not None or args.months is not None:
         wards = N_WARDS if args.wards is None else args.wards
         months = DEFAULT_MONTHS if args.months is None else args.months
@@ -66,6 +68,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
 
     rule = _publish_rule(args)
     collab = load_collaborative(args.data)
+    check_results_folder(args.out, inputs=collab.inputs)  # a refusal before the work, not after
     if collab.problems:
         print(f"{len(collab.problems)} data warning(s); run `rrp validate {args.data}` to see them.", file=sys.stderr)
     tables = compute_results(collab, publish_rule=rule)

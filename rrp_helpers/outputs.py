@@ -39,7 +39,8 @@ from pathlib import Path
 from rrp_helpers.errors import UsageError
 from rrp_helpers.files import TMP_PREFIX, file_mode, replace_folder, write_atomic
 
-__all__ = ["MARKER", "LOCK", "OutputFolder", "claim", "write_collaborative", "check_not_inputs", "check_placement"]
+__all__ = ["MARKER", "LOCK", "OutputFolder", "claim", "check_folder", "write_collaborative", "check_collaborative_folder",
+           "check_not_inputs", "check_placement"]
 
 MARKER = ".rrp-workbook.json"
 LOCK = ".rrp-workbook.lock"
@@ -125,15 +126,9 @@ def _owned_already(folder: Path, adopt: Iterable[str]) -> bool:
     return bool(entries) and bool(adopt) and set(entries) <= adopt
 
 
-@contextlib.contextmanager
-def claim(path: str | Path, command: str, *, inputs: Iterable[Path] = (), adopt: Iterable[str] = ()) -> Iterator[OutputFolder]:
-    """Claim ``path`` for ``command`` (see the module docstring) for the duration of the block.
-
-    ``inputs`` are the files and folders the command reads; ``adopt`` the names a folder written
-    by an older version of this command may hold (it is then marked as the workbook's).
-    """
-    from filelock import FileLock, Timeout
-
+def check_folder(path: str | Path, command: str, *, inputs: Iterable[Path] = (), adopt: Iterable[str] = ()) -> None:
+    """Refuse (UsageError) an output folder :func:`claim` would refuse, without writing anything:
+    commands call it before their work, so that a refusal comes first, not after minutes."""
     folder = Path(path)
     inputs = tuple(Path(p) for p in inputs)
     if folder.exists() and not folder.is_dir():
@@ -147,6 +142,20 @@ def claim(path: str | Path, command: str, *, inputs: Iterable[Path] = (), adopt:
         shown = ", ".join(repr(name) for name in _entries(folder)[:3])
         raise UsageError(f"--out {folder} already holds files the workbook did not write ({shown} ...): "
                          "choose a new or empty folder, or one an earlier rrp command wrote")
+
+
+@contextlib.contextmanager
+def claim(path: str | Path, command: str, *, inputs: Iterable[Path] = (), adopt: Iterable[str] = ()) -> Iterator[OutputFolder]:
+    """Claim ``path`` for ``command`` (see the module docstring) for the duration of the block.
+
+    ``inputs`` are the files and folders the command reads; ``adopt`` the names a folder written
+    by an older version of this command may hold (it is then marked as the workbook's).
+    """
+    from filelock import FileLock, Timeout
+
+    folder = Path(path)
+    inputs = tuple(Path(p) for p in inputs)
+    check_folder(folder, command, inputs=inputs, adopt=adopt)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(folder / LOCK), timeout=0, mode=file_mode())
@@ -171,16 +180,23 @@ def claim(path: str | Path, command: str, *, inputs: Iterable[Path] = (), adopt:
         lock.release()
 
 
-def write_collaborative(path: str | Path, command: str, files: Mapping[str, bytes], *, inputs: Iterable[Path] = ()) -> Path:
-    """Write a collaborative's ``files`` (name -> content) into the folder ``path`` (see the
-    module docstring): refused if a file the workbook wrote there has been edited since, if the
-    folder is not the workbook's, or if another command wrote it (an import never overwrites the
-    demo); the user's other files are kept; the swap is atomic."""
+def check_collaborative_folder(path: str | Path, command: str, *, inputs: Iterable[Path] = ()) -> None:
+    """Refuse (UsageError), writing nothing, a folder :func:`write_collaborative` would refuse for
+    ``command`` before it sees the files (called before the collaborative is made)."""
     marker = _read_marker(Path(path)) if Path(path).is_dir() else None
     others = sorted(set((marker or {}).get("written_by", [])) - {command})
     if others:
         raise UsageError(f"{path} holds a collaborative written by {', '.join(others)}: {command} would mix its files "
                          "with those. Choose another --out")
+    check_folder(path, command, inputs=inputs)
+
+
+def write_collaborative(path: str | Path, command: str, files: Mapping[str, bytes], *, inputs: Iterable[Path] = ()) -> Path:
+    """Write a collaborative's ``files`` (name -> content) into the folder ``path`` (see the
+    module docstring): refused if a file the workbook wrote there has been edited since, if the
+    folder is not the workbook's, or if another command wrote it (an import never overwrites the
+    demo); the user's other files are kept; the swap is atomic."""
+    check_collaborative_folder(path, command, inputs=inputs)
     with claim(path, command, inputs=inputs) as out:
         edited = [name for name in files if (out.path / name).exists()
                   and out.files.get(name) != _sha256(out.path / name)]

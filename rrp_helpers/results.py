@@ -14,7 +14,7 @@ import pandas as pd
 from rrp_helpers import concepts, outcomes, publish, quality, sensitivity
 from rrp_helpers.data import Collaborative
 from rrp_helpers.files import write_atomic
-from rrp_helpers.outputs import check_not_inputs, claim
+from rrp_helpers.outputs import check_folder, check_not_inputs, claim
 from rrp_helpers.spreadsheets import write_csv, write_workbook
 
 #: File stem -> what the table holds (documented in the README).
@@ -140,6 +140,13 @@ def _published_team_summary(summary: pd.DataFrame, team: pd.DataFrame, rule: pub
 
 #: Every file ``rrp results`` writes (a folder holding only these is one it wrote before markers existed).
 RESULT_FILES = frozenset({*(f"{stem}.csv" for stem in TABLES), "results.xlsx", "NOTICE.txt"})
+
+
+def check_results_folder(out_dir: str | Path, *, inputs: Iterable[Path] = ()) -> None:
+    """Refuse (UsageError), writing nothing, an ``out_dir`` that :func:`write_results` would
+    refuse: called before the results are computed."""
+    check_folder(out_dir, "rrp results", inputs=inputs, adopt=RESULT_FILES)
+    check_not_inputs([Path(out_dir) / name for name in RESULT_FILES], inputs)
 
 
 def write_results(

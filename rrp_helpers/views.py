@@ -62,12 +62,12 @@ _VERDICT_BACKGROUND = {"improvement": "#E0F0FB", "concern": "#FDEBD9", "no_chang
 SUMMARY_WARDS = 60
 
 
-def summary_table(matrix: pd.DataFrame):
+def summary_table(matrix: pd.DataFrame, *, unit: str = "ward"):
     """The summary matrix (:func:`rrp_helpers.summary.summary_matrix`) as a table to display:
     wards (the collaborative first) by measures, each cell the two Making Data Count icons (with
     text alternatives) and the team-level result, on the verdict's colour. Every text is escaped.
     With more than :data:`SUMMARY_WARDS` wards: the collaborative's row, and how many wards
-    have each verdict per measure."""
+    have each verdict per measure (``unit``: what the collaborative calls a ward)."""
     from IPython.display import HTML
 
     wards = matrix["ward_id"].nunique() - 1
@@ -79,9 +79,10 @@ def summary_table(matrix: pd.DataFrame):
               .pivot_table(index="measure_label", columns="verdict", values="ward_id", aggfunc="count", fill_value=0, sort=False)
               .reindex(columns=list(_VERDICT_WORDS.values()), fill_value=0))
     counts.index.name, counts.columns.name = "Measure", None
-    note = (f"<p>{wards:,} wards: too many for one table here. The reports' index holds the whole matrix, "
+    note = (f"<p>{wards:,} {html.escape(unit)}s: too many for one table here. The reports' index holds the whole matrix, "
             "sortable, filterable and searchable.</p>")
-    return HTML(whole.to_html() + note + people_table(counts.reset_index(), caption="Wards by result").to_html())
+    caption = f"{unit.capitalize()}s by result"
+    return HTML(whole.to_html() + note + people_table(counts.reset_index(), caption=caption).to_html())
 
 
 _VERDICT_WORDS = {"improvement": "sustained improvement", "concern": "sustained deterioration", "no_change": "no sustained change"}

@@ -4,6 +4,8 @@ work; hostile text cannot become a formula or break a page."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -25,6 +27,17 @@ RRP = [sys.executable, "-m", "rrp_helpers.cli"]
 
 def rrp(*args: str | Path, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([*RRP, *map(str, args)], capture_output=True, text=True, **kwargs)
+
+
+def rrp_here(*args: str | Path) -> subprocess.CompletedProcess:
+    """``rrp`` run in this process (``cli.main``, what the console script calls): no interpreter
+    and import start-up for each of many quick commands."""
+    from rrp_helpers import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([str(arg) for arg in args])
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int | None]]:
@@ -81,12 +94,12 @@ def test_inputs_the_demo_and_unrelated_files_survive_every_command(places, tmp_p
         ("results", books / "results.xlsx", "--out", books), ("results", demo, "--out", unrelated / "unrelated.txt"),
     ]
     for command in refused:
-        done = rrp(*command)
+        done = rrp_here(*command)
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr and "please report" not in done.stderr, command
-    assert rrp("demo", "--out", demo).returncode == 0  # the demo's own folder: rewritten, the notes kept
-    assert rrp("results", demo, "--out", tmp_path / "results").returncode == 0
-    assert rrp("results", books / "results.xlsx", "--out", tmp_path / "book-results").returncode == 0
+    assert rrp_here("demo", "--out", demo).returncode == 0  # the demo's own folder: rewritten, the notes kept
+    assert rrp_here("results", demo, "--out", tmp_path / "results").returncode == 0
+    assert rrp_here("results", books / "results.xlsx", "--out", tmp_path / "book-results").returncode == 0
     for folder in places:
         assert snapshot(folder) == before[folder], folder
 
@@ -178,3 +191,19 @@ def test_a_workbook_that_expands_past_the_limit_is_not_opened(tmp_path):
     assert bomb.stat().st_size < 200_000
     done = rrp("validate", bomb, env={**os.environ, "RRP_MAX_FILE_MB": "5"})
     assert done.returncode == 2 and "would expand to" in done.stdout, done.stdout
+
+
+def test_an_unusable_out_is_refused_before_the_work(places, monkeypatch):
+    """rrp results and rrp demo check --out before computing anything (a refusal is immediate)."""
+    from rrp_helpers import cli
+
+    demo, unrelated, _ = places
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the work started before --out was checked")
+
+    monkeypatch.setattr(cli, "compute_results", no_work)
+    monkeypatch.setattr(cli, "write_demo", no_work)
+    for command in (("results", demo, "--out", unrelated), ("results", demo, "--out", demo), ("demo", "--out", unrelated)):
+        done = rrp_here(*command)
+        assert done.returncode == 2 and ("--out" in done.stderr or "holds" in done.stderr), (command, done.stderr)

@@ -242,18 +242,98 @@ CHART_JS = """(name) => {
             marks: el.querySelectorAll('.role-mark > *').length, lines: lines};
 }"""
 
-#: JS: the explorer's grid of every ward (the faceted Vega view titled ``title``), summarised, or
-#: null: its panels' headers (ward names), how many mark paths it draws, and ``fingerprint``, every
-#: mark path's ``d`` and ``transform`` joined (it changes when the grid shows another measure).
-GRID_JS = """(title) => {
+#: Rows of pixels :data:`GRID_JS` reads from a canvas grid each time it is called (every animation
+#: frame while a redraw is watched): 1 px high, spread evenly over the canvas's height, copied into
+#: a small canvas of its own and read from it with one ``getImageData``. Reading and hashing 32 rows
+#: of the 38-ward grid (849 x 1471 px) costs under 1 ms a frame in headless chromium
+#: (``benchmarks/bench_explorer.py`` prints the cost); reading the whole canvas would cost several ms.
+GRID_ROWS = 32
+
+#: JS: the explorer's grid of every ward (the faceted Vega view titled ``title``): its
+#: ``.vega-embed`` element, or null. Drawn as SVG, it is the view with a title text ``title``;
+#: drawn on a canvas (the explorer's choice: its title is pixels), it is the view with a canvas in
+#: the explorer's output (the cell output that also holds the ward chart, found by its
+#: ``series_title`` text mark). :data:`GRID_SCENE_JS` checks the title of a canvas grid.
+GRID_EMBED_JS = """(title) => {
     const views = [...document.querySelectorAll('.jp-OutputArea-output .vega-embed')];
-    const el = views.find(v => [...v.querySelectorAll('.role-title-text')].some(t => t.textContent === title));
-    if (!el) return null;
-    const paths = [...el.querySelectorAll('.role-mark path')];
-    return {title: title, headers: [...el.querySelectorAll('.role-title-text')].map(t => t.textContent).filter(t => t !== title),
-            svg: !!el.querySelector('svg'), marks: paths.length,
-            fingerprint: paths.map(p => (p.getAttribute('d') || '') + (p.getAttribute('transform') || '')).join('|')};
+    const explorer = v => { const out = v.closest('.jp-OutputArea-output'); return !!(out && out.querySelector('.mark-text.series_title_marks')); };
+    return views.find(v => v.querySelector('canvas.marks')
+        ? explorer(v) : [...v.querySelectorAll('.role-title-text')].some(t => t.textContent === title)) || null;
 }"""
+
+#: JS: the explorer's grid (:data:`GRID_EMBED_JS`), summarised, or null: ``renderer`` (``"svg"`` or
+#: ``"canvas"``), ``width`` and ``height`` (of the SVG, or of the canvas in device pixels),
+#: ``marks`` (SVG: how many mark paths; canvas: how many pixels of the rows read are neither white
+#: nor transparent; 0 before the grid is drawn), ``fingerprint`` (a string that changes when the grid
+#: shows another measure: SVG, every mark path's ``d`` and ``transform`` joined; canvas, the size and
+#: an FNV-1a-style 32-bit hash of :data:`GRID_ROWS` one-pixel rows of its pixels) and, for
+#: SVG only, ``headers``, the panels' titles (ward names; null for a canvas: see
+#: :data:`GRID_SCENE_JS`). Cheap enough to run every animation frame.
+GRID_JS = """(title) => {
+    const el = (GRID_EMBED_JS)(title);
+    if (!el) return null;
+    const canvas = el.querySelector('canvas.marks');
+    if (canvas) {
+        const w = canvas.width, h = canvas.height;
+        let hash = 0x811c9dc5, ink = 0;
+        if (w > 0 && h > 0) {
+            // the rows are copied into a canvas of our own made for reading, then read at once:
+            // reading Vega's canvas itself every frame makes chromium warn in the console
+            const strip = window.rrpGridStrip = window.rrpGridStrip || document.createElement('canvas');
+            const context = strip.getContext('2d', {willReadFrequently: true});
+            if (strip.width !== w || strip.height !== GRID_ROWS) { strip.width = w; strip.height = GRID_ROWS; }
+            context.clearRect(0, 0, w, GRID_ROWS);
+            for (let i = 0; i < GRID_ROWS; i++) context.drawImage(canvas, 0, Math.floor((i + 0.5) * h / GRID_ROWS), w, 1, 0, i, w, 1);
+            const pixels = new Uint32Array(context.getImageData(0, 0, w, GRID_ROWS).data.buffer);
+            for (let j = 0; j < pixels.length; j++) {
+                const p = pixels[j];
+                if (p !== 0 && p !== 0xFFFFFFFF) ink += 1;
+                hash = Math.imul(hash ^ p, 16777619);
+            }
+        }
+        return {title: title, renderer: 'canvas', headers: null, width: w, height: h, marks: ink,
+                fingerprint: w + 'x' + h + ':' + (hash >>> 0)};
+    }
+    const svg = el.querySelector('svg.marks');
+    const paths = [...el.querySelectorAll('.role-mark path')];
+    return {title: title, renderer: 'svg', headers: [...el.querySelectorAll('.role-title-text')].map(t => t.textContent).filter(t => t !== title),
+            width: svg ? +svg.getAttribute('width') : 0, height: svg ? +svg.getAttribute('height') : 0, marks: paths.length,
+            fingerprint: paths.map(p => (p.getAttribute('d') || '') + (p.getAttribute('transform') || '')).join('|')};
+}""".replace("GRID_EMBED_JS", GRID_EMBED_JS).replace("GRID_ROWS", str(GRID_ROWS))
+
+#: JS (async): what the grid (:data:`GRID_EMBED_JS`) has laid out, read from Vega's scene graph, or
+#: null: ``titles`` (the title texts equal to ``title``), ``headers`` (every other title text: the
+#: panels' ward names), ``width`` and ``height`` of the scene, ``renderer``, and for a canvas
+#: ``canvas`` (its size in device pixels) and ``ratio`` (``devicePixelRatio``). An SVG grid is read in
+#: the page; a canvas grid's scene is exported as SVG by vega-embed's "Save as SVG" action (a
+#: ``mousedown`` on the link makes vega-embed set its ``href`` to ``view.toImageURL('svg')``, a
+#: ``blob:`` URL of this page), the only way into a canvas view's scene from the page: Altair's
+#: ``JupyterChart`` keeps its Vega view to itself. ``{error}`` when the export is not possible
+#: (``embed_options={"actions": False}`` removes the link) or takes over 10 s.
+GRID_SCENE_JS = """async (title) => {
+    const el = (GRID_EMBED_JS)(title);
+    if (!el) return null;
+    const canvas = el.querySelector('canvas.marks');
+    let root = el;
+    if (canvas) {
+        const link = [...el.querySelectorAll('.vega-actions a')].find(a => (a.getAttribute('download') || '').endsWith('.svg'));
+        if (!link) return {error: 'the canvas grid has no "Save as SVG" action to export its scene'};
+        const before = link.getAttribute('href');
+        link.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, cancelable: true}));
+        const started = performance.now();
+        while (link.getAttribute('href') === before) {
+            if (performance.now() - started > 10000) return {error: 'the SVG export did not finish within 10 s'};
+            await new Promise(resolve => setTimeout(resolve, 20));
+        }
+        const text = await (await fetch(link.getAttribute('href'))).text();
+        root = new DOMParser().parseFromString(text, 'image/svg+xml');
+    }
+    const svg = root.querySelector('svg.marks') || root.querySelector('svg');
+    const texts = [...root.querySelectorAll('.role-title-text text')].map(t => t.textContent);
+    return {renderer: canvas ? 'canvas' : 'svg', titles: texts.filter(t => t === title), headers: texts.filter(t => t !== title),
+            width: svg ? +svg.getAttribute('width') : null, height: svg ? +svg.getAttribute('height') : null,
+            canvas: canvas ? [canvas.width, canvas.height] : null, ratio: window.devicePixelRatio};
+}""".replace("GRID_EMBED_JS", GRID_EMBED_JS)
 
 #: JS: arm a redraw watch, before a change is triggered. ``spec``: ``{chart: {name, titleEnds}}``
 #: and/or ``{grid: {title}}``, ``now``: take t0 at once instead of at the next ``input`` or
@@ -263,8 +343,9 @@ GRID_JS = """(title) => {
 #:
 #: * the ward chart: its title starts with ``"<name>:"`` (and/or ends with ``titleEnds``), it has
 #:   marks, and its line and point geometry differs from what it was when armed;
-#: * the grid: its mark paths' fingerprint differs from what it was when armed and stayed the same
-#:   for one more frame (the time kept is the frame it first appeared in).
+#: * the grid: its fingerprint (:data:`GRID_JS`: its mark paths as SVG, rows of its pixels on a
+#:   canvas) differs from what it was when armed and stayed the same for one more frame (the time
+#:   kept is the frame it first appeared in).
 #:
 #: ``window.rrpWatch`` holds ``{t0, chart, grid, done, error}`` (``performance.now()`` values, in
 #: ms); ``done`` once every part asked for has redrawn. Gives up (``error``) after ``timeoutMs``.
@@ -289,7 +370,7 @@ ARM_REDRAW_JS = f"""(spec) => {{
             }}
             if (spec.grid && watch.grid === null) {{
                 const g = gridOf(spec.grid.title);
-                const fp = g ? g.fingerprint : null;
+                const fp = g && g.marks > 0 ? g.fingerprint : null;
                 if (fp && fp !== oldGrid) {{
                     if (fp === seen) watch.grid = seenAt; else {{ seen = fp; seenAt = now; }}
                 }} else seen = null;

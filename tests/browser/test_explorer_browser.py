@@ -9,7 +9,12 @@ vl-convert) to draw, then
 * types another ward into the ward Combobox and waits until the ward chart's title (its
   ``series_title`` text mark) names that ward and its marks have changed; the status line follows;
 * chooses another measure in the Measure Dropdown and waits until the ward chart's title ends with
-  that measure and the grid of every ward has redrawn.
+  that measure and the grid of every ward has redrawn (the grid is drawn on a canvas: its drawing
+  is told apart by rows of its pixels; ``lab_server.GRID_JS``).
+
+The grid's panels are checked in Vega's scene graph (``lab_server.GRID_SCENE_JS``: a canvas grid's
+scene exported as SVG by vega-embed's "Save as SVG" action): its title, one panel per ward of
+``data/demo/wards.csv`` before and after the measure change, and a scene the size of the canvas.
 
 It records the time from each widget change to the redrawn chart, saves screenshots, and asserts
 that the page requested nothing outside the local server and logged no error other than the
@@ -31,7 +36,9 @@ sys.path.insert(0, str(REPO / "tools"))
 from lab_server import (  # noqa: E402
     CHART_JS,
     ERROR_OUTPUT_JS,
+    GRID_EMBED_JS,
     GRID_JS,
+    GRID_SCENE_JS,
     GRID_TITLE,
     MEASURE_SELECT,
     STATUS,
@@ -71,6 +78,20 @@ def _wards() -> list[str]:
         return [row["ward_name"] for row in csv.DictReader(f)]
 
 
+def _grid_scene(page, grid: dict) -> dict:
+    """The grid's scene (``GRID_SCENE_JS``), checked: drawn, titled ``GRID_TITLE`` once and, on a
+    canvas (the explorer's choice), the size of the canvas (the scene exported is the one drawn)."""
+    assert grid["marks"] > 0, {k: v for k, v in grid.items() if k != "fingerprint"}
+    scene = page.evaluate(GRID_SCENE_JS, GRID_TITLE)
+    assert scene and not scene.get("error"), scene
+    assert scene["titles"] == [GRID_TITLE], scene["titles"]
+    if grid["renderer"] == "canvas":
+        ratio = scene["ratio"]
+        assert scene["canvas"] == [grid["width"], grid["height"]], (scene["canvas"], grid)
+        assert [round(scene["width"] * ratio), round(scene["height"] * ratio)] == scene["canvas"], scene
+    return scene
+
+
 def test_explorer_in_jupyterlab_redraws_on_ward_and_measure_change(page, lab, artifacts):
     console: list[str] = []  # every console message, saved for CI (errors are checked below)
     try:
@@ -107,7 +128,8 @@ def _explore(page, lab, artifacts, console):
     assert before["lines"], f"no line or points in the chart: {before}"
     assert first_ward != NEW_WARD, "the test changes the ward to Oak Ward: start the explorer on another ward"
     grid_before = page.evaluate(GRID_JS, GRID_TITLE)
-    assert sorted(grid_before["headers"]) == sorted(_wards()), grid_before["headers"]  # one panel per ward, no filter yet
+    scene_before = _grid_scene(page, grid_before)
+    assert sorted(scene_before["headers"]) == sorted(_wards()), scene_before["headers"]  # one panel per ward, no filter yet
     measure_before = before["title"].split(": ", 1)[1]
     assert measure_before != NEW_MEASURE, before["title"]
     output = page.locator(f".jp-OutputArea-output:has({WARD_INPUT.split(' ', 1)[1]})")
@@ -138,7 +160,11 @@ def _explore(page, lab, artifacts, console):
     measured = page.evaluate(CHART_JS, NEW_WARD)
     assert measured["title"] == f"{NEW_WARD}: {NEW_MEASURE}" and measured["lines"] != after["lines"], measured["title"]
     grid_after = page.evaluate(GRID_JS, GRID_TITLE)
-    assert grid_after["fingerprint"] != grid_before["fingerprint"] and grid_after["headers"] == grid_before["headers"]
+    assert grid_after["fingerprint"] != grid_before["fingerprint"], grid_after["fingerprint"]
+    assert _grid_scene(page, grid_after)["headers"] == scene_before["headers"]  # the same wards, in the same order
+    page.evaluate(f"t => ({GRID_EMBED_JS})(t).scrollIntoView({{block: 'start'}})", GRID_TITLE)
+    page.screenshot(path=str(artifacts / "jupyterlab-explorer-grid.png"))
+    output.evaluate("el => el.scrollIntoView({block: 'start'})")
     page.locator(STATUS, has_text=f"{NEW_WARD}: {NEW_MEASURE}").wait_for(timeout=10_000)
     page.screenshot(path=str(artifacts / "jupyterlab-explorer-measure.png"))
 

@@ -16,12 +16,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from .browser_support import REPO, require_browser
 
 pytestmark = pytest.mark.browser
 
 RAW = re.compile(r"(?<![\w<])(NaN|nan|None|<NA>|NaT)(?![\w>])")
 #: JS: Vega charts of the page that drew (almost) nothing.
+# Every chart of the page drawn (vega-embed has put its SVG or canvas in place).
+UNDRAWN_CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].filter(el => !el.querySelector('svg, canvas')).map(el => el.id)"""
 EMPTY_CHARTS_JS = """() => [...document.querySelectorAll('.vega-embed')].filter(el => {
     const svg = el.querySelector('svg');
     if (!svg) return false;
@@ -73,7 +77,10 @@ def _check_every_page(page, data: Path, out: Path, artifacts: Path, prefix: str)
         page.log.page_errors.clear()
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
-        page.wait_for_timeout(1500)  # the charts draw after load
+        try:  # the charts draw after load
+            page.wait_for_function(f"() => ({UNDRAWN_CHARTS_JS})().length === 0", timeout=30_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"{path.relative_to(out)}: charts not drawn: {page.evaluate(UNDRAWN_CHARTS_JS)}")
         text = page.inner_text("body")
         name = str(path.relative_to(out))
         assert not page.log.errors(), f"{name}: {page.log.errors()}"

@@ -1,11 +1,14 @@
-"""The coaches' explorer served by Voila: it renders, and the ward widget redraws the chart in place."""
+"""The coaches' explorer served by Voila: it renders (the ward chart, and the grid of every ward, titled
+and with one panel per ward), and the ward widget redraws the chart in place."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -14,6 +17,7 @@ from .browser_support import REPO, record_timing, require_browser
 
 sys.path.insert(0, str(REPO / "tools"))
 
+from lab_server import GRID_EMBED_JS, GRID_JS, GRID_SCENE_JS, GRID_TITLE
 from lab_server import copy_notebook_without_outputs as _copy_notebook_without_outputs  # noqa: E402
 from lab_server import free_port as _free_port  # noqa: E402
 
@@ -47,9 +51,11 @@ def voila(tmp_path_factory):
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url + "voila/static/", timeout=2)
+            urllib.request.urlopen(url + "voila/static/", timeout=2).close()  # any answer, even 404: it is up
             break
-        except Exception:  # noqa: BLE001 - not up yet
+        except urllib.error.HTTPError:  # the server answers: it is up
+            break
+        except OSError:  # not listening yet
             time.sleep(0.5)
     try:
         yield url
@@ -62,13 +68,27 @@ def voila(tmp_path_factory):
         log.close()
 
 
+def _ward_names() -> list[str]:
+    with (REPO / "data" / "demo" / "wards.csv").open(newline="", encoding="utf-8") as f:
+        return [row["ward_name"] for row in csv.DictReader(f)]
+
+
 def test_explorer_in_voila_redraws_on_ward_change(page, voila, artifacts):
     started = time.perf_counter()
     page.goto(voila, timeout=120_000)
     page.wait_for_selector(chart_title("Alder Ward: All restrictive practice"), timeout=120_000)
     record_timing("Voila: open the explorer -> chart drawn", time.perf_counter() - started)
     page.screenshot(path=str(artifacts / "voila-explorer-before.png"), full_page=False)
+    page.wait_for_function(f"t => {{ const g = ({GRID_JS})(t); return g && g.marks > 0; }}", arg=GRID_TITLE, timeout=60_000)
+    grid = page.evaluate(GRID_JS, GRID_TITLE)
+    scene = page.evaluate(GRID_SCENE_JS, GRID_TITLE)
+    assert scene and not scene.get("error"), (grid["renderer"], scene)
+    assert scene["titles"] == [GRID_TITLE], scene["titles"]
+    assert sorted(scene["headers"]) == sorted(_ward_names()), scene["headers"]  # one panel per ward
+    page.evaluate(f"t => ({GRID_EMBED_JS})(t).scrollIntoView({{block: 'start'}})", GRID_TITLE)
+    page.screenshot(path=str(artifacts / "voila-explorer-grid.png"), full_page=False)
     search = page.locator("input[placeholder='type to search']").first
+    search.scroll_into_view_if_needed()
     search.fill("Oak Ward")
     changed = time.perf_counter()
     search.press("Enter")
