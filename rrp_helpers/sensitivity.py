@@ -22,7 +22,7 @@ from rrp_helpers import chance, funnel, outcomes
 from rrp_helpers.data import Collaborative
 from rrp_helpers.spc import RULE_PRESETS
 
-__all__ = ["FUNNEL_POSITIONS", "CHANCE_RUNS", "CHANCE_SEED", "preset_shift_points", "preset_team_results", "rule_sensitivity", "chance_tables",
+__all__ = ["FUNNEL_POSITIONS", "CHANCE_RUNS", "CHANCE_SEED", "chance_runs", "preset_shift_points", "preset_team_results", "rule_sensitivity", "chance_tables",
            "ward_funnel", "ward_funnel_limits", "side_by_side"]
 
 #: Where a ward lies against its measure's funnel, highest first.
@@ -31,6 +31,19 @@ FUNNEL_POSITIONS = ("above the 99.8% limit", "above the 95% limit", "within the 
 #: Simulated collaboratives per ``rrp results`` run, and their seed (results are reproducible).
 CHANCE_RUNS = 10_000
 CHANCE_SEED = 20181001
+#: The simulation's cost is runs x series x months (a series: a ward's measure, or its total). Up
+#: to this many, it runs CHANCE_RUNS collaboratives (the demo: 10,000); beyond, fewer, so that a
+#: national collaborative's results take seconds, not hours, but never fewer than MIN_CHANCE_RUNS
+#: (a ward's probability is then within about +/-0.07 at worst, 95 %; the collaborative's count
+#: of wards, summed over many wards, far closer).
+CHANCE_BUDGET = 60_000_000
+MIN_CHANCE_RUNS = 200
+
+
+def chance_runs(n_series: int, n_months: int) -> int:
+    """How many collaboratives :func:`chance_tables` simulates for ``n_series`` series of
+    ``n_months`` months: :data:`CHANCE_RUNS` within :data:`CHANCE_BUDGET`, fewer beyond."""
+    return int(min(CHANCE_RUNS, max(MIN_CHANCE_RUNS, CHANCE_BUDGET // max(1, n_series * n_months))))
 
 
 def preset_shift_points(collab: Collaborative) -> dict[str, int]:
@@ -62,19 +75,23 @@ def rule_sensitivity(collab: Collaborative, ward_frame: pd.DataFrame | None = No
     return pd.concat(blocks, ignore_index=True)
 
 
-def chance_tables(collab: Collaborative, *, runs: int = CHANCE_RUNS, seed: int = CHANCE_SEED,
+def chance_tables(collab: Collaborative, *, runs: int | None = None, seed: int = CHANCE_SEED,
                   ward_frame: pd.DataFrame | None = None, team: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(chance, chance_summary)``: each ward x measure's probability of a false sustained
     reduction (columns ``ward_id, measure, baseline_mean, model, p_false_reduction, nb_size,
     baseline_months, baseline_incidents``), and per measure and for ``any`` the wards expected
     to be flagged by chance with a 95 % interval against those observed (``chance.chance_summary``).
-    Empty frames for a monitoring-only collaborative (no testing period)."""
+    Empty frames for a monitoring-only collaborative (no testing period). ``runs``: simulated
+    collaboratives, by default :func:`chance_runs` of the collaborative's size."""
     config = collab.config
     if config.testing_start is None:
         return pd.DataFrame(), pd.DataFrame()
     frame = outcomes.ward_monthly(collab) if ward_frame is None else ward_frame
     measures = outcomes.outcome_measures(collab)
     baseline = frame[frame["period"].eq("baseline") & frame["measure"].isin(measures)][["ward_id", "measure", "month", "count"]]
+    if runs is None:
+        n_outputs = len(measures) + (1 if len(measures) >= 2 else 0)  # the measures, and their total
+        runs = chance_runs(baseline["ward_id"].nunique() * n_outputs, len(config.months()))
     simulation = chance.simulate_chance(
         baseline, n_baseline=len(config.baseline_months()), n_testing=len(config.months()) - len(config.baseline_months()),
         shift_points=config.shift_points, runs=runs, seed=seed, measures=measures,

@@ -13,6 +13,7 @@ from pandas.io.formats.style import Styler
 from rrp_helpers import chart_data, charts, mdc, outcomes, publish, sensitivity
 from rrp_helpers.charts import icons
 from rrp_helpers.data import TOTAL, Collaborative
+from rrp_helpers.summary import ICON_COLUMNS, summary_matrix
 from rrp_helpers.tables import people_table
 from rrp_helpers.publish import PublishRule
 
@@ -83,6 +84,15 @@ def summary_table(matrix: pd.DataFrame, *, unit: str = "ward"):
             "sortable, filterable and searchable.</p>")
     caption = f"{unit.capitalize()}s by result"
     return HTML(whole.to_html() + note + people_table(counts.reset_index(), caption=caption).to_html())
+
+
+def collaborative_summary(collab: Collaborative, *, publish_rule: PublishRule | None = None):
+    """The summary matrix as the collaborative notebook shows it (:func:`summary_table`): up to
+    :data:`SUMMARY_WARDS` wards, every ward's row; beyond, the collaborative's row and counts of
+    verdicts, so no ward's icons are computed (the reports' index has them, from each ward's task)."""
+    few = len(collab.wards) <= SUMMARY_WARDS
+    matrix = summary_matrix(collab, publish_rule=publish_rule, icons=None if few else pd.DataFrame(columns=ICON_COLUMNS))
+    return summary_table(matrix, unit=collab.config.unit_label)
 
 
 _VERDICT_WORDS = {"improvement": "sustained improvement", "concern": "sustained deterioration", "no_change": "no sustained change"}

@@ -1,4 +1,5 @@
-"""Shared test helpers: write a small collaborative to a folder from plain Python rows."""
+"""Shared test helpers: write a small collaborative to a folder from plain Python rows; the
+browser timings in the terminal summary (whichever pytest-xdist worker measured them)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,29 @@ def good(tmp_path: Path, tables) -> Path:
     from data_support import write_dir
 
     return write_dir(tmp_path / "collab", tables)
+
+
+_ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
+_TIMINGS = _ARTIFACTS / "timings.json"
+
+
+def pytest_sessionstart(session):
+    """The browser tests' screenshots, logs and timings start afresh, once per run (in the process
+    that reports them, before any pytest-xdist worker writes there)."""
+    if not hasattr(session.config, "workerinput"):
+        import shutil
+
+        shutil.rmtree(_ARTIFACTS, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The browser tests' timings (tests/browser/browser_support.record_timing), measured by
+    whichever worker ran them."""
+    import json
+
+    if hasattr(config, "workerinput") or not _TIMINGS.exists():
+        return
+    terminalreporter.section("browser timings")
+    for label, seconds in json.loads(_TIMINGS.read_text()).items():
+        terminalreporter.write_line(f"{label}: {seconds:.2f} s")
+    terminalreporter.write_line(f"(also in {_TIMINGS.relative_to(_TIMINGS.parents[2])}, with the screenshots)")

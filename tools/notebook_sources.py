@@ -158,7 +158,7 @@ baseline). Blue cells improved, orange ones got worse; the HTML reports' index s
 the same matrix.
 """),
         code("""display(Markdown(views.icon_key()))
-views.summary_table(summary.summary_matrix(collab, publish_rule=rule), unit=unit)"""),
+views.collaborative_summary(collab, publish_rule=rule)"""),
         md("""
 ## Results
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,22 +33,19 @@ REPORT_WARDS = ("alder", "oak", "laurel")
 #: An annotation written to break a page: it must neither stop a chart drawing nor hide the rest.
 HOSTILE_NOTE = "New lead <!--<script> and </script><b>bold?</b>"
 
-#: (label, value) pairs measured by the tests, printed in the terminal summary and saved as JSON.
-TIMINGS: dict[str, str] = {}
-
 
 def record_timing(label: str, seconds: float) -> None:
     """Keep a measured time for the summary and ``test-artifacts/browser/timings.json``; print it too."""
-    TIMINGS[label] = f"{seconds:.2f} s"
     print(f"{label}: {seconds:.2f} s")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "timings.json"
-    try:
-        saved = json.loads(path.read_text()) if path.exists() else {}
-    except ValueError:
-        saved = {}
-    saved[label] = round(seconds, 3)
-    path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    with FileLock(str(path) + ".lock"):  # two pytest-xdist workers may record at once
+        try:
+            saved = json.loads(path.read_text()) if path.exists() else {}
+        except ValueError:
+            saved = {}
+        saved[label] = round(seconds, 3)
+        path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
 
 
 def missing_requirement() -> str | None:

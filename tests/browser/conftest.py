@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from .browser_support import (
-    ARTIFACTS, CHROMIUM, HOSTILE_NOTE, LAUNCH_ARGS, REPO, REPORT_WARDS, TIMINGS, VIEWPORT, PageLog, console_text,
+    ARTIFACTS, CHROMIUM, HOSTILE_NOTE, LAUNCH_ARGS, REPO, REPORT_WARDS, VIEWPORT, PageLog, console_text,
     record_timing, require_browser,
 )
 
@@ -34,19 +34,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    if not TIMINGS:
-        return
-    terminalreporter.section("browser timings")
-    for label, value in TIMINGS.items():
-        terminalreporter.write_line(f"{label}: {value}")
-    terminalreporter.write_line(f"(also in {ARTIFACTS.relative_to(REPO) / 'timings.json'}, with the screenshots)")
-
-
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """``test-artifacts/browser/``, emptied once per session so it holds this run's files only."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    """``test-artifacts/browser/`` (emptied when the run starts, tests/conftest.py, so it holds this
+    run's files only, from every pytest-xdist worker)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
