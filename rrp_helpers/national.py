@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from rrp_helpers.data.contract import TABLES
-from rrp_helpers.demo import BASELINE, DEFAULT_SEED, IDEA_VARIANTS, MEASURE_ORDER, SHIFT_POINTS, TABLE1
+from rrp_helpers.demo import BASELINE, DEFAULT_SEED, IDEA_VARIANTS, MEASURE_ORDER, SETTINGS_TOML, SHIFT_POINTS, TABLE1
 from rrp_helpers.errors import UsageError
 from rrp_helpers.outputs import write_collaborative
 from rrp_helpers.paths import shipped_change_package_path
@@ -337,25 +337,7 @@ description = "A fictional collaborative of {n_wards:,} wards for tests and benc
 baseline = {_period(months[:n_baseline])}
 testing = {_period(months[n_baseline:])}
 shift_points = {SHIFT_POINTS}
-trend_points = 6
-aim_reduction_pct = 33
-rate_per = 1000
-
-[measures.restraint]
-label = "Physical restraint"
-direction = "down"
-kind = "outcome"
-
-[measures.seclusion]
-label = "Seclusion"
-direction = "down"
-kind = "outcome"
-
-[measures.rapid_tranquillisation]
-label = "Rapid tranquillisation"
-direction = "down"
-kind = "outcome"
-'''
+''' + SETTINGS_TOML
 
 
 def _readme(n_wards: int, n_months: int, seed: int, months: pd.DatetimeIndex, n_baseline: int, n_trusts: int) -> str:
