@@ -456,8 +456,11 @@ def chart_note(collab: Collaborative, *, ward: bool = False) -> str | None:
     if n_baseline < 20:
         parts.append(f"trial limits ({n_baseline} baseline points)")
     if not ward and collaborative_sum_method(collab) == "scaled":
+        monthly = collaborative_monthly(collab)
+        reported = monthly.groupby("measure")["wards_reporting"].transform("sum").gt(0)  # measures with data
+        fewest = monthly.loc[reported, "share_reporting"].min()
         parts.append(f"collaborative sums scaled up from the {collab.config.unit_label}s reporting each month "
-                     f"(a month with under {MIN_SHARE_REPORTING:.0%} reporting left out)")
+                     f"(the fewest reporting in a month: {fewest:.1%}; a month under {MIN_SHARE_REPORTING:.0%} is left out)")
     return "; ".join(parts).capitalize() if parts else None
 
 

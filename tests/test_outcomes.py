@@ -142,7 +142,7 @@ def test_a_scaled_sum_keeps_a_month_with_a_few_wards_missing(make_collaborative)
     feb = outcomes.collaborative_monthly(collab).set_index(["measure", "month"]).loc[("restraint", np.datetime64("2020-02-01"))]
     assert feb["count_reported"] == 36 and feb["share_reporting"] == 0.9
     assert feb["count"] == 36 * 20 / 18  # the 18 wards' mean, for every ward: 40
-    assert outcomes.chart_note(collab) and "scaled" in outcomes.chart_note(collab)
+    assert "scaled up from the wards reporting each month (the fewest reporting in a month: 90.0%;" in outcomes.chart_note(collab)
 
 
 def test_a_scaled_sum_leaves_out_a_month_with_too_few_wards(make_collaborative):

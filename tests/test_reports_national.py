@@ -10,6 +10,7 @@ import pytest
 
 from rrp_helpers.national import write_national
 from rrp_helpers.reports import ReportOptions, build_reports
+from rrp_helpers.reports.index import PAGE_ROWS
 
 pytestmark = pytest.mark.slow
 
@@ -42,4 +43,5 @@ def test_the_pages_summarise_beyond_60_wards(national_reports):
     assert f"{WARDS:,} wards: too many for one table here" in page["01_collaborative"]
     assert "too many to carry in one page" in page["04_explorer"]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr data-trust=") == WARDS and 'name="search"' in index
+    assert index.count("<tr data-trust=") == PAGE_ROWS and index.count("<tr hidden data-trust=") == WARDS - PAGE_ROWS
+    assert 'name="search"' in index  # every ward is in the page; one page of rows is laid out at first

@@ -91,6 +91,12 @@ def _ward_row(ward, entry: dict | None, cells: list[dict], out: Path, skipped: b
     }
 
 
+#: Rows of the summary matrix shown at first (and after each search, filter or sort; a button
+#: shows the rest). The others are in the page but hidden, so the browser lays out one page of
+#: rows, not thousands: the index of a national collaborative opens quickly.
+PAGE_ROWS = 200
+
+
 def index_page(collab: Collaborative, entries: dict[str, dict], matrix: pd.DataFrame | str, *, out: Path,
                skipped: set[str], generated: str, notebook_titles: dict[str, str], notice: str | None = None,
                downloads_error: str = "") -> str:
@@ -134,5 +140,5 @@ def index_page(collab: Collaborative, entries: dict[str, dict], matrix: pd.DataF
         aim_pct=collab.config.aim_reduction_pct, filters={
             "trust": sorted({str(w["trust"]) for w in wards}), "specialty": sorted({str(w["specialty"]) for w in wards}),
             "ward_type": sorted({str(w["ward_type"]) for w in wards})},
-        verdicts=VERDICTS,
+        verdicts=VERDICTS, page_rows=PAGE_ROWS,
     )

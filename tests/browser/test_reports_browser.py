@@ -214,6 +214,34 @@ def test_index_matrix_sorts_filters_and_names_its_icons(page, reports_dir, artif
     assert_offline_and_clean(page)
 
 
+def test_index_shows_a_page_of_rows_then_all_on_request(page, reports_dir, tmp_path):
+    """Beyond PAGE_ROWS wards the index shows the first page of matching rows and a "Show all"
+    button (here with a page of 10 rows, in a copy of the demo's index)."""
+    from rrp_helpers.reports.index import PAGE_ROWS
+
+    source = (reports_dir / "index.html").read_text(encoding="utf-8")
+    assert f"const PAGE = {PAGE_ROWS};" in source
+    copy = reports_dir / "index-paged-test.html"
+    copy.write_text(source.replace(f"const PAGE = {PAGE_ROWS};", "const PAGE = 10;"), encoding="utf-8")
+    try:
+        page.goto(copy.as_uri())
+        total = page.locator("#wards tr").count()
+        shown = page.locator("#wards tr:not([hidden])")
+        assert shown.count() == 10 and page.inner_text("#shown") == f"10 of {total} matching wards shown (of {total})"
+        page.click("#show-all")
+        assert shown.count() == total and page.inner_text("#shown") == f"{total} of {total} wards shown"
+        assert not page.is_visible("#show-all")
+        page.select_option("select[name=specialty]", "General adult")  # a new filter starts a page again
+        general = page.locator("#wards tr[data-specialty='General adult']").count()
+        assert general > 10 and shown.count() == 10 and page.is_visible("#show-all")
+        page.get_by_role("button", name="All restrictive practice").click()  # sorted: the first page of the new order
+        values = shown.evaluate_all("rs => rs.map(r => parseFloat(r.cells[7].dataset.sort))")
+        assert len(values) == 10 and values == sorted(values)
+        assert_offline_and_clean(page)
+    finally:
+        copy.unlink()
+
+
 def test_a_ward_report_prints_to_a4_with_every_results_column(page, reports_dir, artifacts):
     """Printed to A4 PDF with chromium, the ward report's results table keeps every column (the
     print stylesheet wraps it), and the page's menus and controls are left out."""
