@@ -397,8 +397,9 @@ def _concept_matrix(
 
 
 @dataclass(frozen=True)
-class DemoCollaborative:
-    """All tables of the demo collaborative, in the data contracts' column order."""
+class SyntheticCollaborative:
+    """All tables of a synthetic collaborative (the demo's, or a national one:
+    :mod:`rrp_helpers.national`), in the data contracts' column order."""
 
     toml: str
     readme: str
@@ -409,6 +410,12 @@ class DemoCollaborative:
     change_ideas: pd.DataFrame
     annotations: pd.DataFrame
     engagement: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class DemoCollaborative(SyntheticCollaborative):
+    """All tables of the demo collaborative, and the design each ward was built to."""
+
     designs: tuple[WardDesign, ...]
 
 

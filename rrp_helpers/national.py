@@ -37,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from rrp_helpers.data.contract import TABLES
-from rrp_helpers.demo import BASELINE, DEFAULT_SEED, IDEA_VARIANTS, MEASURE_ORDER, SETTINGS_TOML, SHIFT_POINTS, TABLE1
+from rrp_helpers.demo import (
+    BASELINE, DEFAULT_SEED, IDEA_VARIANTS, MEASURE_ORDER, SETTINGS_TOML, SHIFT_POINTS, TABLE1, SyntheticCollaborative,
+)
 from rrp_helpers.errors import UsageError
 from rrp_helpers.outputs import write_collaborative
 from rrp_helpers.paths import shipped_change_package_path
@@ -68,19 +70,8 @@ STATUSES = ("adopted", "adapted", "abandoned", "testing")
 STATUS_P = (0.45, 0.25, 0.15, 0.15)
 
 
-@dataclass(frozen=True)
-class NationalCollaborative:
-    """All tables of a national synthetic collaborative, in the data contract's column order."""
-
-    toml: str
-    readme: str
-    wards: pd.DataFrame
-    monthly: pd.DataFrame
-    safety_cross: pd.DataFrame
-    incident_reports: pd.DataFrame
-    change_ideas: pd.DataFrame
-    annotations: pd.DataFrame
-    engagement: pd.DataFrame
+#: All tables of a national synthetic collaborative (the demo's shape, without its ward designs).
+NationalCollaborative = SyntheticCollaborative
 
 
 def _check_size(n_wards: int, n_months: int) -> None:
